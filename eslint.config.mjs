@@ -1,0 +1,67 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+const FRAMEWORK_IMPORTS = [
+  { group: ['@nestjs/*'], message: 'The llm-provider core is framework-free: Nest belongs in src/nest.' },
+  { group: ['typeorm', 'typeorm/*', '@nestjs/typeorm'], message: 'The llm-provider core has no database.' },
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules', '**/dist', '**/tmp', '**/coverage', '.nx', '.data', 'bench/results'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:api'] },
+            { sourceTag: 'scope:llm', onlyDependOnLibsWithTags: ['scope:shared', 'scope:llm'] },
+            // The web app ships to browsers: it may import only what is marked universal (the contracts).
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['platform:universal'] },
+            {
+              sourceTag: 'platform:universal',
+              onlyDependOnLibsWithTags: ['platform:universal'],
+              bannedExternalImports: ['@nestjs/*', 'typeorm', 'ollama', 'openai', 'node:*', 'pg'],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/llm-provider/src/**/*.ts'],
+    ignores: ['libs/llm-provider/src/nest/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: FRAMEWORK_IMPORTS }] },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  prettier,
+);

@@ -1,0 +1,6 @@
+export * from './create-provider';
+export * from './ollama';
+export * from './openai-compatible';
+export * from './vllm';
+export type { ProviderSettings } from './shared/provider-settings';
+export { classifyHttpFailure, classifyNetworkFailure, parseRetryAfter } from './shared/classify';

@@ -1,0 +1,97 @@
+import type { ChatRequest, Message, Options, Tool } from 'ollama';
+import type { LlmCallOptions, LlmFinishReason } from '../../contract';
+
+/** Ollama's wire message: the package's type lacks the tool-call ids newer servers send and accept. */
+type OllamaMessage = Message & { tool_call_id?: string };
+
+export interface OllamaChatBody extends ChatRequest {
+  messages: OllamaMessage[];
+}
+
+export function toOllamaChatBody(
+  options: LlmCallOptions,
+  stream: boolean,
+): { body: OllamaChatBody; warnings: string[] } {
+  const warnings: string[] = [];
+  const sampling: Partial<Options> = {};
+  if (options.temperature !== undefined) sampling.temperature = options.temperature;
+  if (options.topP !== undefined) sampling.top_p = options.topP;
+  if (options.topK !== undefined) sampling.top_k = options.topK;
+  if (options.maxTokens !== undefined) sampling.num_predict = options.maxTokens;
+  if (options.stop !== undefined) sampling.stop = options.stop;
+  if (options.seed !== undefined) sampling.seed = options.seed;
+  if (options.presencePenalty !== undefined) sampling.presence_penalty = options.presencePenalty;
+  if (options.frequencyPenalty !== undefined) sampling.frequency_penalty = options.frequencyPenalty;
+
+  const body: OllamaChatBody = { model: options.model, messages: options.messages.map(toOllamaMessage), stream };
+  if (options.responseFormat?.type === 'json') body.format = options.responseFormat.schema ?? 'json';
+
+  const toolsOff = options.toolChoice === 'none';
+  if (options.tools?.length && !toolsOff) {
+    body.tools = options.tools.map(
+      (tool): Tool => ({
+        type: 'function',
+        function: {
+          name: tool.name,
+          ...(tool.description === undefined ? {} : { description: tool.description }),
+          parameters: tool.parameters as Tool['function']['parameters'],
+        },
+      }),
+    );
+  }
+  if (options.toolChoice !== undefined && options.toolChoice !== 'auto' && !toolsOff) {
+    warnings.push('Ollama has no tool_choice: the model decides whether to call a tool');
+  }
+
+  const { options: extraSampling, ...extra } = (options.providerOptions?.ollama ?? {}) as {
+    options?: Partial<Options>;
+  } & Record<string, unknown>;
+  const merged = { ...sampling, ...(extraSampling ?? {}) };
+  if (Object.keys(merged).length > 0) body.options = merged;
+  Object.assign(body, extra);
+  return { body, warnings };
+}
+
+function toOllamaMessage(message: LlmCallOptions['messages'][number]): OllamaMessage {
+  switch (message.role) {
+    case 'system':
+      return { role: 'system', content: message.content };
+    case 'user':
+      return { role: 'user', content: message.content, ...(message.images ? { images: message.images } : {}) };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: message.content,
+        ...(message.toolCalls?.length
+          ? {
+              tool_calls: message.toolCalls.map((call) => ({
+                function: { name: call.name, arguments: parseArguments(call.arguments) },
+              })),
+            }
+          : {}),
+      };
+    case 'tool':
+      return {
+        role: 'tool',
+        content: message.content,
+        tool_call_id: message.toolCallId,
+        ...(message.toolName === undefined ? {} : { tool_name: message.toolName }),
+      };
+  }
+}
+
+function parseArguments(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function fromOllamaDoneReason(reason: string | undefined, calledTools: boolean): LlmFinishReason {
+  if (calledTools) return 'tool_calls';
+  if (reason === 'stop') return 'stop';
+  if (reason === 'length') return 'length';
+  return 'other';
+}

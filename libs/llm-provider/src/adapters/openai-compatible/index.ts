@@ -1,0 +1,2 @@
+export * from './openai-compatible-provider';
+export * from './openai-request';

@@ -1,0 +1,307 @@
+import OpenAI from 'openai';
+import {
+  LLM_PROVIDER_SPEC_VERSION,
+  LlmError,
+  type LlmCallOptions,
+  type LlmChatResult,
+  type LlmEmbedOptions,
+  type LlmEmbedResult,
+  type LlmHealth,
+  type LlmModelInfo,
+  type LlmProvider,
+  type LlmRequestOptions,
+  type LlmStreamEvent,
+  type LlmTimeouts,
+  type LlmToolCall,
+  type LlmUsage,
+  type ProviderKind,
+} from '../../contract';
+import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
+import { classifyHttpFailure, classifyNetworkFailure } from '../shared/classify';
+import { mergeTimeouts } from '../shared/merge-timeouts';
+import type { ProviderSettings } from '../shared/provider-settings';
+import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
+
+type ChatChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
+type ChatCompletion = OpenAI.Chat.Completions.ChatCompletion;
+type Body = ReturnType<typeof toOpenAIChatBody>;
+
+/** What compatible servers add to a delta or a message: vLLM `reasoning`, older `reasoning_content`. */
+interface ReasoningFields {
+  reasoning?: string | null;
+  reasoning_content?: string | null;
+}
+
+interface ToolCallDraft {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Any server that speaks OpenAI's Chat Completions (OpenAI, TGI, llama.cpp, LM Studio, Ollama's /v1,
+ * the Sluice gateway), through the official `openai` package. Subclasses change the few hooks where
+ * a server differs (see VllmProvider).
+ */
+export class OpenAICompatibleProvider implements LlmProvider {
+  readonly specificationVersion = LLM_PROVIDER_SPEC_VERSION;
+  readonly kind: ProviderKind = 'openai';
+  readonly id: string;
+  readonly baseUrl: string;
+  protected readonly client: OpenAI;
+  protected readonly timeouts: LlmTimeouts;
+
+  constructor(settings: ProviderSettings) {
+    this.id = settings.id;
+    this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
+    this.timeouts = settings.timeouts ?? {};
+    this.client = new OpenAI({
+      baseURL: this.baseUrl,
+      // Always explicit: the package would otherwise read OPENAI_API_KEY and send it to any server.
+      apiKey: settings.apiKey ?? 'unused',
+      organization: null,
+      project: null,
+      maxRetries: 0, // adapters classify; retries live above them
+      timeout: 24 * 60 * 60 * 1000, // our own deadlines apply
+      defaultHeaders: { ...settings.headers, ...(settings.apiKey === undefined ? { Authorization: null } : {}) },
+    });
+  }
+
+  stream(options: LlmCallOptions): AsyncIterable<LlmStreamEvent> {
+    return guardStream({
+      provider: this.id,
+      ...(options.signal ? { signal: options.signal } : {}),
+      timeouts: mergeTimeouts(this.timeouts, options.timeouts),
+      open: (signal) => this.rawStream(options, signal),
+      classify: (error, started) => this.classify(error, started),
+    });
+  }
+
+  async chat(options: LlmCallOptions): Promise<LlmChatResult> {
+    const { body, warnings } = this.buildBody(options);
+    const { stream: _stream, stream_options: _streamOptions, ...rest } = body;
+    const completion = await this.call(options, (signal) =>
+      this.client.chat.completions.create({ ...rest, stream: false }, this.requestOptions(signal, options.headers)),
+    );
+    const choice = (completion as ChatCompletion).choices[0];
+    const message = choice?.message as (ChatCompletion['choices'][number]['message'] & ReasoningFields) | undefined;
+    const reasoning = message?.reasoning ?? message?.reasoning_content;
+    const toolCalls: LlmToolCall[] = (message?.tool_calls ?? []).flatMap((call) =>
+      call.type === 'function'
+        ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }]
+        : [],
+    );
+    return {
+      provider: this.id,
+      model: options.model,
+      text: message?.content ?? '',
+      ...(reasoning ? { reasoning } : {}),
+      toolCalls,
+      finishReason: fromOpenAIFinishReason(choice?.finish_reason),
+      ...(choice?.finish_reason ? { rawFinishReason: choice.finish_reason } : {}),
+      usage: toUsage(completion.usage),
+      warnings,
+    };
+  }
+
+  async embed(options: LlmEmbedOptions): Promise<LlmEmbedResult> {
+    const response = await this.call(options, (signal) =>
+      this.client.embeddings.create(
+        {
+          model: options.model,
+          input: options.input,
+          ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
+        },
+        this.requestOptions(signal, options.headers),
+      ),
+    );
+    const embeddings = [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
+    return {
+      provider: this.id,
+      model: options.model,
+      embeddings,
+      usage: { promptTokens: response.usage?.prompt_tokens, totalTokens: response.usage?.total_tokens },
+    };
+  }
+
+  async listModels(options: LlmRequestOptions = {}): Promise<LlmModelInfo[]> {
+    return this.call(options, async (signal) => {
+      const models: LlmModelInfo[] = [];
+      for await (const entry of this.client.models.list(this.requestOptions(signal))) {
+        models.push(this.toModelInfo(entry as OpenAI.Models.Model & Record<string, unknown>));
+      }
+      return models;
+    });
+  }
+
+  async health(options: LlmRequestOptions = {}): Promise<LlmHealth> {
+    const started = performance.now();
+    const base = { provider: this.id, kind: this.kind, baseUrl: this.baseUrl };
+    try {
+      await this.probe({ ...options, timeouts: { totalMs: this.timeouts.connectMs ?? 5_000, ...options.timeouts } });
+      return { ...base, ok: true, latencyMs: performance.now() - started };
+    } catch (error) {
+      const failure = LlmError.is(error) ? error : this.classify(error, false);
+      return {
+        ...base,
+        ok: false,
+        latencyMs: performance.now() - started,
+        error: { code: failure.code, message: failure.message },
+      };
+    }
+  }
+
+  /** The cheapest request that proves the server answers. */
+  protected async probe(options: LlmRequestOptions): Promise<void> {
+    await this.listModels(options);
+  }
+
+  /** The body for this server; a subclass adds its own fields. */
+  protected buildBody(options: LlmCallOptions): { body: Body; warnings: string[] } {
+    const body = toOpenAIChatBody(options, {
+      maxTokensField: /(^|\.)openai\.com$/.test(new URL(this.baseUrl).hostname) ? 'max_completion_tokens' : 'max_tokens',
+    });
+    const warnings: string[] = [];
+    if (options.topK !== undefined) warnings.push(`${this.id} has no top_k: ignored`);
+    Object.assign(body, options.providerOptions?.[this.kind] ?? {});
+    return { body, warnings };
+  }
+
+  protected toModelInfo(entry: OpenAI.Models.Model & Record<string, unknown>): LlmModelInfo {
+    return { id: entry.id, provider: this.id, ...(entry.owned_by ? { ownedBy: entry.owned_by } : {}) };
+  }
+
+  protected requestOptions(signal: AbortSignal, headers?: Record<string, string>): OpenAI.RequestOptions {
+    return { signal, ...(headers ? { headers } : {}) };
+  }
+
+  protected call<T>(options: { signal?: AbortSignal; timeouts?: LlmTimeouts }, request: (signal: AbortSignal) => Promise<T>) {
+    const timeouts = mergeTimeouts(this.timeouts, options.timeouts);
+    return withDeadline(
+      {
+        provider: this.id,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(timeouts.totalMs === undefined ? {} : { timeoutMs: timeouts.totalMs }),
+        classify: (error) => this.classify(error, false),
+      },
+      request,
+    );
+  }
+
+  private async *rawStream(options: LlmCallOptions, signal: AbortSignal): AsyncGenerator<RawStreamEvent> {
+    const { body, warnings } = this.buildBody(options);
+    const chunks = await this.client.chat.completions.create(body, this.requestOptions(signal, options.headers));
+    yield { type: 'start', provider: this.id, model: options.model, warnings };
+
+    const drafts = new Map<number, ToolCallDraft>();
+    let finishReason: string | undefined;
+    let usage: LlmUsage | undefined;
+    for await (const chunk of chunks as AsyncIterable<ChatChunk>) {
+      if (chunk.usage) usage = toUsage(chunk.usage);
+      // The usage chunk has `choices: []`; with n > 1 other choices interleave: we follow the first.
+      const choice = chunk.choices?.find((c) => c.index === 0);
+      if (!choice) continue;
+      const delta = (choice.delta ?? {}) as ChatChunk['choices'][number]['delta'] & ReasoningFields;
+      const reasoning = delta.reasoning ?? delta.reasoning_content;
+      if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
+      if (delta.content) yield { type: 'text-delta', text: delta.content };
+      for (const fragment of delta.tool_calls ?? []) {
+        const draft = drafts.get(fragment.index) ?? { id: '', name: '', arguments: '' };
+        if (fragment.id) draft.id = fragment.id;
+        if (fragment.function?.name) draft.name += fragment.function.name;
+        if (fragment.function?.arguments) draft.arguments += fragment.function.arguments;
+        drafts.set(fragment.index, draft);
+      }
+      if (choice.finish_reason) finishReason = choice.finish_reason;
+    }
+    // The package ends quietly on an abort and on a body cut before `[DONE]`: no finish reason, no finish.
+    if (finishReason === undefined) return;
+
+    const indexes = [...drafts.keys()].sort((a, b) => a - b);
+    for (const index of indexes) {
+      const draft = drafts.get(index)!;
+      yield {
+        type: 'tool-call',
+        call: { id: draft.id || `call_${index}`, name: draft.name, arguments: draft.arguments || '{}' },
+      };
+    }
+    const finalUsage = usage ?? {};
+    if (usage) yield { type: 'usage', usage };
+    yield { type: 'finish', reason: fromOpenAIFinishReason(finishReason), rawReason: finishReason, usage: finalUsage };
+  }
+
+  protected classify(error: unknown, started: boolean): LlmError {
+    if (LlmError.is(error)) return error;
+    const context = { provider: this.id, url: this.baseUrl };
+    if (error instanceof OpenAI.APIConnectionTimeoutError) {
+      return new LlmError('timeout', `${this.id} did not answer in time`, { ...context, cause: error });
+    }
+    if (error instanceof OpenAI.APIUserAbortError) {
+      return new LlmError('aborted', 'the request was aborted', { ...context, cause: error });
+    }
+    if (error instanceof OpenAI.APIConnectionError) {
+      return (
+        classifyNetworkFailure(error, { ...context, started }) ??
+        new LlmError('unavailable', `cannot reach ${this.id} at ${this.baseUrl}: ${error.message}`, {
+          ...context,
+          cause: error,
+        })
+      );
+    }
+    if (error instanceof OpenAI.APIError) return this.classifyApiError(error);
+    if (error instanceof SyntaxError) {
+      return new LlmError('upstream', `${this.id} sent an event that is not JSON: ${error.message}`, {
+        ...context,
+        cause: error,
+      });
+    }
+    return (
+      classifyNetworkFailure(error, { ...context, started }) ??
+      new LlmError('upstream', `${this.id}: ${error instanceof Error ? error.message : String(error)}`, {
+        ...context,
+        cause: error,
+      })
+    );
+  }
+
+  /**
+   * HTTP errors carry a status. An error event inside a 200 stream does not: its status comes from the
+   * body — vLLM's integer `code`, TGI's `http_status_code` — or it counts as a server failure.
+   */
+  private classifyApiError(error: InstanceType<typeof OpenAI.APIError>): LlmError {
+    const body = (error.error ?? {}) as { message?: unknown; code?: unknown; http_status_code?: unknown };
+    const inStream = error.status === undefined;
+    const status =
+      error.status ??
+      (typeof body.code === 'number' ? body.code : undefined) ??
+      (typeof body.http_status_code === 'number' ? body.http_status_code : undefined) ??
+      500;
+    const message =
+      typeof body.message === 'string' ? body.message : typeof error.error === 'string' ? error.error : error.message;
+    const classified = classifyHttpFailure({
+      status,
+      message,
+      ...(typeof body.code === 'string' ? { code: body.code } : {}),
+      headers: error.headers,
+      provider: this.id,
+      url: this.baseUrl,
+      cause: error,
+    });
+    if (!inStream) return classified;
+    return new LlmError(classified.code, `${this.id} failed mid-stream: ${message}`, {
+      status,
+      provider: this.id,
+      url: this.baseUrl,
+      cause: error,
+    });
+  }
+}
+
+function toUsage(usage: OpenAI.Completions.CompletionUsage | null | undefined): LlmUsage {
+  if (!usage) return {};
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    totalTokens: usage.total_tokens,
+  };
+}

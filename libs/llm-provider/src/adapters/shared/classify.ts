@@ -1,0 +1,120 @@
+import { LlmError, type LlmErrorCode } from '../../contract';
+
+export interface HttpFailure {
+  status: number;
+  message: string;
+  /** A machine code from the body, when the server sends one (`model_not_found`, `insufficient_quota`). */
+  code?: string;
+  headers?: Headers | Record<string, string | string[] | undefined> | undefined;
+  provider: string;
+  url: string;
+  cause?: unknown;
+}
+
+const CONTEXT_LENGTH =
+  /context[ _-]?length|maximum context|context window|too many (input )?tokens|prompt is too long|input (is )?too long/i;
+
+/** Classifies an HTTP error answer by status first, then by the server's code and message. */
+export function classifyHttpFailure(failure: HttpFailure): LlmError {
+  const { status, message } = failure;
+  const code = statusToCode(status, failure.code ?? '', message);
+  const retryAfterMs = parseRetryAfter(failure.headers);
+  return new LlmError(code, `${failure.provider} answered ${status}: ${message}`, {
+    status,
+    provider: failure.provider,
+    url: failure.url,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    // An exhausted quota is a 429 that no retry fixes.
+    ...(failure.code === 'insufficient_quota' ? { retryable: false } : {}),
+    cause: failure.cause,
+  });
+}
+
+function statusToCode(status: number, code: string, message: string): LlmErrorCode {
+  if (code === 'context_length_exceeded' || CONTEXT_LENGTH.test(message)) return 'context_length';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'model_not_found';
+  if (status === 408) return 'timeout';
+  if (status === 429) return 'rate_limited';
+  if (status === 499) return 'aborted';
+  if (status === 502 || status === 503) return 'unavailable';
+  if (status === 504) return 'timeout';
+  if (status >= 500) return 'upstream';
+  return 'bad_request';
+}
+
+/** `retry-after-ms` (milliseconds), else `retry-after` (seconds or an HTTP date). */
+export function parseRetryAfter(headers: HttpFailure['headers']): number | undefined {
+  if (!headers) return undefined;
+  const get = (name: string): string | undefined => {
+    if (headers instanceof Headers) return headers.get(name) ?? undefined;
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const ms = Number(get('retry-after-ms'));
+  if (get('retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
+  const raw = get('retry-after');
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (raw.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/** The first system error code in an error's cause chain (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...). */
+export function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    if (typeof current === 'object') {
+      const code = (current as { code?: unknown }).code;
+      if (typeof code === 'string' && UNREACHABLE.has(code)) return code;
+      const errors = (current as { errors?: unknown }).errors;
+      if (Array.isArray(errors)) {
+        const nested = errors.map(networkCode).find((c) => c !== undefined);
+        if (nested) return nested;
+      }
+      current = (current as { cause?: unknown }).cause;
+    } else break;
+  }
+  return undefined;
+}
+
+/** A failure below HTTP: nothing answered, or the connection broke while the body was being read. */
+export function classifyNetworkFailure(
+  error: unknown,
+  context: { provider: string; url: string; started: boolean },
+): LlmError | undefined {
+  const code = networkCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const broken = code !== undefined || /terminated|other side closed|socket hang up|fetch failed/i.test(message);
+  if (!broken) return undefined;
+  if (context.started) {
+    return new LlmError('upstream', `the connection to ${context.url} broke mid-stream (${code ?? message})`, {
+      provider: context.provider,
+      url: context.url,
+      cause: error,
+    });
+  }
+  return new LlmError('unavailable', `cannot reach ${context.provider} at ${context.url} (${code ?? message})`, {
+    provider: context.provider,
+    url: context.url,
+    cause: error,
+  });
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError');
+}

@@ -1,0 +1,86 @@
+/** The stable error codes every adapter classifies upstream failures into. */
+export const LLM_ERROR_CODES = [
+  'unavailable',
+  'timeout',
+  'rate_limited',
+  'bad_request',
+  'auth',
+  'model_not_found',
+  'context_length',
+  'upstream',
+  'aborted',
+] as const;
+
+export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number];
+
+const RETRYABLE_BY_DEFAULT: Record<LlmErrorCode, boolean> = {
+  unavailable: true,
+  timeout: true,
+  rate_limited: true,
+  bad_request: false,
+  auth: false,
+  model_not_found: false,
+  context_length: false,
+  upstream: true,
+  aborted: false,
+};
+
+export interface LlmErrorOptions {
+  /** Overrides the code's default (an exhausted quota is `rate_limited` but not retryable). */
+  retryable?: boolean;
+  /** HTTP status the upstream answered, when there was one. */
+  status?: number;
+  /** How long the upstream asked us to wait, from `retry-after-ms` / `retry-after`. */
+  retryAfterMs?: number;
+  /** The configured provider id (`ollama`, `openai`, ...). */
+  provider?: string;
+  /** The upstream URL the request went to (never carries credentials). */
+  url?: string;
+  cause?: unknown;
+}
+
+/** The one error type of the library: adapters classify, they never retry. */
+export class LlmError extends Error {
+  override readonly name = 'LlmError';
+  readonly code: LlmErrorCode;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly provider: string | undefined;
+  readonly url: string | undefined;
+
+  constructor(code: LlmErrorCode, message: string, options: LlmErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[code];
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.provider = options.provider;
+    this.url = options.url;
+  }
+
+  static is(value: unknown): value is LlmError {
+    return value instanceof LlmError;
+  }
+
+  /** A plain object safe to log or send over the wire (no cause, no stack). */
+  toJSON(): LlmErrorJson {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      ...(this.provider === undefined ? {} : { provider: this.provider }),
+    };
+  }
+}
+
+export interface LlmErrorJson {
+  code: LlmErrorCode;
+  message: string;
+  retryable: boolean;
+  status?: number;
+  retryAfterMs?: number;
+  provider?: string;
+}

@@ -1,0 +1,5 @@
+export * from './contract';
+export * from './codecs';
+export * from './stream';
+export * from './adapters';
+export * from './registry';

@@ -1,0 +1,3 @@
+export * from './llm-config';
+export * from './llm-registry';
+export * from './create-registry';

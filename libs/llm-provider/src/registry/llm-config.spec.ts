@@ -1,0 +1,65 @@
+import { LlmConfigError, loadLlmConfig } from './llm-config';
+
+describe('loadLlmConfig', () => {
+  it('defaults to the in-process mode with Ollama at its default address', () => {
+    const config = loadLlmConfig({});
+    expect(config).toMatchObject({ mode: 'inprocess', defaultProvider: 'ollama' });
+    expect(config.providers).toEqual([
+      expect.objectContaining({ id: 'ollama', kind: 'ollama', baseUrl: 'http://127.0.0.1:11434' }),
+    ]);
+    expect(config.defaultModel).toBeUndefined();
+  });
+
+  it('builds every provider that has an address, the default one always', () => {
+    const config = loadLlmConfig({
+      LLM_PROVIDER: 'vllm',
+      VLLM_BASE_URL: 'http://gpu-1:8000/v1/',
+      OPENAI_BASE_URL: 'http://tgi:8080/v1',
+      LLM_MODEL: 'meta-llama/Llama-3.1-8B-Instruct',
+    });
+    expect(config.defaultProvider).toBe('vllm');
+    expect(config.defaultModel).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    expect(config.providers.map((p) => [p.id, p.baseUrl])).toEqual([
+      ['openai', 'http://tgi:8080/v1'],
+      ['vllm', 'http://gpu-1:8000/v1'],
+    ]);
+  });
+
+  it('reaches the gateway through the OpenAI-compatible adapter in gateway mode', () => {
+    const config = loadLlmConfig({
+      LLM_MODE: 'gateway',
+      LLM_GATEWAY_URL: 'http://llm:3100',
+      LLM_GATEWAY_TOKEN: 'a-very-long-internal-token',
+    });
+    expect(config.providers).toEqual([
+      expect.objectContaining({
+        id: 'gateway',
+        kind: 'openai',
+        baseUrl: 'http://llm:3100/v1',
+        apiKey: 'a-very-long-internal-token',
+      }),
+    ]);
+  });
+
+  it('names every bad variable in one error', () => {
+    const attempt = () =>
+      loadLlmConfig({ LLM_PROVIDER: 'openai', OLLAMA_BASE_URL: 'not a url', LLM_IDLE_TIMEOUT_MS: '-5' });
+    expect(attempt).toThrow(LlmConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('OLLAMA_BASE_URL');
+      expect(message).toContain('OPENAI_API_KEY: required when LLM_PROVIDER=openai');
+      expect(message).toContain('LLM_IDLE_TIMEOUT_MS');
+    }
+  });
+
+  it('requires the gateway address and token in gateway mode', () => {
+    expect(() => loadLlmConfig({ LLM_MODE: 'gateway' })).toThrow(/LLM_GATEWAY_URL.*\n.*LLM_GATEWAY_TOKEN/);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadLlmConfig({ LLM_MODEL: '', OPENAI_API_KEY: '' }).providers).toHaveLength(1);
+  });
+});

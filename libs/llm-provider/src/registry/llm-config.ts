@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { LlmTimeouts, ProviderKind } from '../contract';
+
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), `${name} must be an http(s) URL`)
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const positiveMs = z.coerce.number().int().positive();
+
+/** The environment variables the LLM module reads (DESIGN.md "Configuration"). */
+export const llmEnvSchema = z
+  .object({
+    LLM_MODE: z.enum(['inprocess', 'gateway']).default('inprocess'),
+    LLM_PROVIDER: z.enum(['ollama', 'openai', 'vllm']).default('ollama'),
+    LLM_MODEL: z.string().trim().min(1).optional(),
+    OLLAMA_BASE_URL: url('OLLAMA_BASE_URL').default('http://127.0.0.1:11434'),
+    OPENAI_BASE_URL: url('OPENAI_BASE_URL').optional(),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    VLLM_BASE_URL: url('VLLM_BASE_URL').optional(),
+    VLLM_API_KEY: z.string().min(1).optional(),
+    LLM_GATEWAY_URL: url('LLM_GATEWAY_URL').optional(),
+    LLM_GATEWAY_TOKEN: z.string().min(16, 'LLM_GATEWAY_TOKEN must be at least 16 characters').optional(),
+    LLM_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
+    LLM_FIRST_TOKEN_TIMEOUT_MS: positiveMs.default(120_000),
+    LLM_IDLE_TIMEOUT_MS: positiveMs.default(60_000),
+    LLM_TOTAL_TIMEOUT_MS: positiveMs.default(600_000),
+  })
+  .superRefine((env, ctx) => {
+    const require = (key: keyof typeof env, when: string) => {
+      if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required when ${when}` });
+    };
+    if (env.LLM_MODE === 'gateway') {
+      require('LLM_GATEWAY_URL', 'LLM_MODE=gateway');
+      require('LLM_GATEWAY_TOKEN', 'LLM_MODE=gateway');
+      return;
+    }
+    if (env.LLM_PROVIDER === 'openai') require('OPENAI_API_KEY', 'LLM_PROVIDER=openai');
+    if (env.LLM_PROVIDER === 'vllm') require('VLLM_BASE_URL', 'LLM_PROVIDER=vllm');
+  });
+
+export type LlmEnv = z.infer<typeof llmEnvSchema>;
+
+export interface ProviderConfig {
+  /** Unique name in the registry, used in `provider:model` references. */
+  id: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  apiKey?: string;
+  /** Default deadlines for every call through this provider. */
+  timeouts: Required<LlmTimeouts>;
+}
+
+export interface LlmConfig {
+  mode: 'inprocess' | 'gateway';
+  /** The provider a request without `provider:` goes to. */
+  defaultProvider: string;
+  /** The model a request without one gets; unset: the first model the default provider lists. */
+  defaultModel?: string;
+  providers: ProviderConfig[];
+}
+
+/** Thrown at boot for a bad environment; the message names every bad variable. */
+export class LlmConfigError extends Error {
+  override readonly name = 'LlmConfigError';
+  constructor(readonly issues: string[]) {
+    super(`Invalid LLM configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+  }
+}
+
+export function formatZodIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/**
+ * Reads the LLM configuration from the environment. Every provider with an address configured is
+ * built; the default one always is. In gateway mode the only provider is the gateway itself, reached
+ * through the OpenAI-compatible adapter.
+ */
+export function loadLlmConfig(env: Record<string, string | undefined> = process.env): LlmConfig {
+  const parsed = llmEnvSchema.safeParse(blankToUndefined(env));
+  if (!parsed.success) throw new LlmConfigError(formatZodIssues(parsed.error));
+  const e = parsed.data;
+  const timeouts: Required<LlmTimeouts> = {
+    connectMs: e.LLM_CONNECT_TIMEOUT_MS,
+    firstTokenMs: e.LLM_FIRST_TOKEN_TIMEOUT_MS,
+    idleMs: e.LLM_IDLE_TIMEOUT_MS,
+    totalMs: e.LLM_TOTAL_TIMEOUT_MS,
+  };
+
+  if (e.LLM_MODE === 'gateway') {
+    return {
+      mode: 'gateway',
+      defaultProvider: 'gateway',
+      ...(e.LLM_MODEL === undefined ? {} : { defaultModel: e.LLM_MODEL }),
+      providers: [
+        {
+          id: 'gateway',
+          kind: 'openai',
+          baseUrl: `${e.LLM_GATEWAY_URL!}/v1`,
+          apiKey: e.LLM_GATEWAY_TOKEN!,
+          timeouts,
+        },
+      ],
+    };
+  }
+
+  const providers: ProviderConfig[] = [];
+  if (e.LLM_PROVIDER === 'ollama' || env.OLLAMA_BASE_URL) {
+    providers.push({ id: 'ollama', kind: 'ollama', baseUrl: e.OLLAMA_BASE_URL, timeouts });
+  }
+  if (e.LLM_PROVIDER === 'openai' || e.OPENAI_BASE_URL !== undefined || e.OPENAI_API_KEY !== undefined) {
+    providers.push({
+      id: 'openai',
+      kind: 'openai',
+      baseUrl: e.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
+      ...(e.OPENAI_API_KEY === undefined ? {} : { apiKey: e.OPENAI_API_KEY }),
+      timeouts,
+    });
+  }
+  if (e.VLLM_BASE_URL !== undefined) {
+    providers.push({
+      id: 'vllm',
+      kind: 'vllm',
+      baseUrl: e.VLLM_BASE_URL,
+      ...(e.VLLM_API_KEY === undefined ? {} : { apiKey: e.VLLM_API_KEY }),
+      timeouts,
+    });
+  }
+  return {
+    mode: 'inprocess',
+    defaultProvider: e.LLM_PROVIDER,
+    ...(e.LLM_MODEL === undefined ? {} : { defaultModel: e.LLM_MODEL }),
+    providers,
+  };
+}
+
+/** `FOO=` in an env file means "not set", not "set to the empty string". */
+function blankToUndefined(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) out[key] = value === '' ? undefined : value;
+  return out;
+}

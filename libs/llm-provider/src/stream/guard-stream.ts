@@ -1,0 +1,70 @@
+import { LlmError, type LlmStreamEvent, type LlmTimeouts } from '../contract';
+import { LinkedAbort } from './abort';
+import { StreamDeadlines } from './deadlines';
+
+/** What an adapter's raw stream yields: everything but `error` (it throws instead). */
+export type RawStreamEvent = Exclude<LlmStreamEvent, { type: 'error' }>;
+
+export interface GuardStreamOptions {
+  provider: string;
+  signal?: AbortSignal;
+  timeouts?: LlmTimeouts;
+  /** Opens the upstream call; it must close the HTTP request when `signal` aborts. */
+  open(signal: AbortSignal): AsyncIterable<RawStreamEvent>;
+  /** Turns whatever the upstream threw into an LlmError; `started` says whether headers had arrived. */
+  classify(error: unknown, started: boolean): LlmError;
+}
+
+/**
+ * Runs an adapter's raw stream under the contract's guarantees: exactly one terminal event (`finish`
+ * or `error`) and never a throw; a stream that ends without a finish is an error, not a clean end;
+ * deadlines and the caller's signal abort the upstream request. Every exit, including a consumer that
+ * stops iterating, closes the upstream request.
+ */
+export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<LlmStreamEvent> {
+  const abort = new LinkedAbort(options.signal, options.provider);
+  const deadlines = new StreamDeadlines(options.timeouts ?? {}, (error) => abort.abort(error), options.provider);
+  const aborted = abort.whenAborted();
+  let iterator: AsyncIterator<RawStreamEvent> | undefined;
+  let started = false;
+  try {
+    iterator = options.open(abort.signal)[Symbol.asyncIterator]();
+    for (;;) {
+      const result = await Promise.race([iterator.next(), aborted]);
+      if (result.done) {
+        // Some clients end quietly when aborted: the abort's reason is the truth then.
+        const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
+        const truncated = new LlmError('upstream', 'the upstream stream ended before it finished (truncated)', {
+          provider: options.provider,
+        });
+        yield { type: 'error', error: LlmError.is(reason) ? reason : truncated };
+        return;
+      }
+      const event = result.value;
+      switch (event.type) {
+        case 'start':
+          started = true;
+          deadlines.connected();
+          break;
+        case 'text-delta':
+        case 'reasoning-delta':
+        case 'tool-call':
+          deadlines.token();
+          break;
+        default:
+          break;
+      }
+      yield event;
+      if (event.type === 'finish') return;
+    }
+  } catch (error) {
+    const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
+    yield { type: 'error', error: LlmError.is(reason) ? reason : options.classify(error, started) };
+  } finally {
+    deadlines.clear();
+    abort.dispose();
+    abort.abort(new LlmError('aborted', 'the stream was closed', { provider: options.provider }));
+    // Not awaited: an iterator stuck in a read must not hold the caller.
+    iterator?.return?.().catch(() => undefined);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './abort';
+export * from './deadlines';
+export * from './guard-stream';
+export * from './with-deadline';

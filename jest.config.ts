@@ -1,9 +1,12 @@
 import type { Config } from 'jest';
 
-// One run over every project, so `npm test` prints one summary. `nx test <project>` runs one.
+// Every Jest project in one run (`npm run test:all` adds Vitest and prints the summary line).
 const config: Config = {
-  projects: ['<rootDir>/libs/*/jest.config.ts', '<rootDir>/apps/*/jest.config.ts'],
-  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
+  projects: [
+    '<rootDir>/libs/*/jest.config.ts',
+    '<rootDir>/apps/*/jest.config.ts',
+    '<rootDir>/tools/jest.config.ts',
+  ],
 };
 
 export default config;

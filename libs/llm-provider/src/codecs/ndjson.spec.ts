@@ -6,8 +6,15 @@ describe('NdjsonDecoder', () => {
     const bytes = new TextEncoder().encode(text);
     for (let cut = 1; cut < bytes.length; cut++) {
       const decoder = new NdjsonDecoder();
-      const records = [...decoder.push(bytes.slice(0, cut)), ...decoder.push(bytes.slice(cut)), ...decoder.end()];
-      expect(records).toEqual([{ message: { content: '日本' }, done: false }, { done: true, eval_count: 2 }]);
+      const records = [
+        ...decoder.push(bytes.slice(0, cut)),
+        ...decoder.push(bytes.slice(cut)),
+        ...decoder.end(),
+      ];
+      expect(records).toEqual([
+        { message: { content: '日本' }, done: false },
+        { done: true, eval_count: 2 },
+      ]);
     }
   });
 

@@ -30,7 +30,8 @@ export const llmEnvSchema = z
   })
   .superRefine((env, ctx) => {
     const require = (key: keyof typeof env, when: string) => {
-      if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required when ${when}` });
+      if (env[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `required when ${when}` });
     };
     if (env.LLM_MODE === 'gateway') {
       require('LLM_GATEWAY_URL', 'LLM_MODE=gateway');
@@ -92,7 +93,7 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
     totalMs: e.LLM_TOTAL_TIMEOUT_MS,
   };
 
-  if (e.LLM_MODE === 'gateway') {
+  if (e.LLM_MODE === 'gateway' && e.LLM_GATEWAY_URL !== undefined && e.LLM_GATEWAY_TOKEN !== undefined) {
     return {
       mode: 'gateway',
       defaultProvider: 'gateway',
@@ -101,8 +102,8 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
         {
           id: 'gateway',
           kind: 'openai',
-          baseUrl: `${e.LLM_GATEWAY_URL!}/v1`,
-          apiKey: e.LLM_GATEWAY_TOKEN!,
+          baseUrl: `${e.LLM_GATEWAY_URL}/v1`,
+          apiKey: e.LLM_GATEWAY_TOKEN,
           timeouts,
         },
       ],

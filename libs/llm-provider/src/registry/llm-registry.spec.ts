@@ -4,7 +4,11 @@ import { LlmRegistry } from './llm-registry';
 
 describe('LlmRegistry', () => {
   const ollama = new MockLlmProvider({ id: 'ollama', models: ['llama3.2:latest', 'qwen3:8b'] });
-  const vllm = new MockLlmProvider({ id: 'vllm', kind: 'vllm', models: ['meta-llama/Llama-3.1-8B-Instruct'] });
+  const vllm = new MockLlmProvider({
+    id: 'vllm',
+    kind: 'vllm',
+    models: ['meta-llama/Llama-3.1-8B-Instruct'],
+  });
   const registry = new LlmRegistry([ollama, vllm], { defaultProvider: 'ollama' });
 
   it('sends a bare model to the default provider, even with a tag or a slash in its name', async () => {
@@ -22,7 +26,10 @@ describe('LlmRegistry', () => {
       provider: vllm,
       model: 'meta-llama/Llama-3.1-8B-Instruct',
     });
-    await expect(registry.resolve('ollama:qwen3:8b')).resolves.toMatchObject({ provider: ollama, model: 'qwen3:8b' });
+    await expect(registry.resolve('ollama:qwen3:8b')).resolves.toMatchObject({
+      provider: ollama,
+      model: 'qwen3:8b',
+    });
   });
 
   it('picks the first listed model of the default provider when none is configured', async () => {
@@ -32,7 +39,10 @@ describe('LlmRegistry', () => {
   it('streams through the resolved provider and reports the choice in the start event', async () => {
     const types: string[] = [];
     let started: unknown;
-    for await (const event of registry.stream({ model: 'vllm/x', messages: [{ role: 'user', content: 'hi' }] })) {
+    for await (const event of registry.stream({
+      model: 'vllm/x',
+      messages: [{ role: 'user', content: 'hi' }],
+    })) {
       types.push(event.type);
       if (event.type === 'start') started = event;
     }
@@ -48,13 +58,17 @@ describe('LlmRegistry', () => {
     const mixed = new LlmRegistry([ollama, down], { defaultProvider: 'ollama' });
     const listing = await mixed.listModels();
     expect(listing.models.map((m) => m.id)).toEqual(['llama3.2:latest', 'qwen3:8b']);
-    expect(listing.errors).toEqual([{ provider: 'down', error: expect.objectContaining({ code: 'unavailable' }) }]);
+    expect(listing.errors).toEqual([
+      { provider: 'down', error: expect.objectContaining({ code: 'unavailable' }) },
+    ]);
   });
 
   it('ends the stream with an error event when the default model cannot be found', async () => {
     const down = new MockLlmProvider({ id: 'ollama', failWith: new LlmError('unavailable', 'no') });
     const events = [];
-    for await (const event of new LlmRegistry([down], { defaultProvider: 'ollama' }).stream({ messages: [] })) {
+    for await (const event of new LlmRegistry([down], { defaultProvider: 'ollama' }).stream({
+      messages: [],
+    })) {
       events.push(event);
     }
     expect(events).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'unavailable' }) }]);

@@ -72,9 +72,9 @@ export class LlmRegistry {
 
   async resolve(model?: string, options: LlmRequestOptions = {}): Promise<ResolvedModel> {
     if (model !== undefined && model.trim() !== '') {
-      const match = /^([^/:]+)[/:](.+)$/.exec(model);
-      const prefixed = match ? this.byId.get(match[1]!) : undefined;
-      if (prefixed) return { provider: prefixed, model: match![2]! };
+      const [, prefix = '', rest = ''] = /^([^/:]+)[/:](.+)$/.exec(model) ?? [];
+      const prefixed = this.byId.get(prefix);
+      if (prefixed) return { provider: prefixed, model: rest };
       return { provider: this.defaultProvider, model };
     }
     return { provider: this.defaultProvider, model: await this.defaultModel(options) };
@@ -95,13 +95,16 @@ export class LlmRegistry {
   }
 
   async listModels(options: LlmRequestOptions = {}): Promise<ModelListing> {
-    const settled = await Promise.allSettled(this.list().map((provider) => provider.listModels(options)));
     const listing: ModelListing = { models: [], errors: [] };
-    settled.forEach((result, index) => {
-      const provider = this.list()[index]!;
-      if (result.status === 'fulfilled') listing.models.push(...result.value);
-      else listing.errors.push({ provider: provider.id, error: toLlmError(result.reason, provider) });
-    });
+    await Promise.all(
+      this.list().map(async (provider) => {
+        try {
+          listing.models.push(...(await provider.listModels(options)));
+        } catch (error) {
+          listing.errors.push({ provider: provider.id, error: toLlmError(error, provider) });
+        }
+      }),
+    );
     return listing;
   }
 
@@ -122,17 +125,25 @@ export class LlmRegistry {
 
   private async defaultModel(options: LlmRequestOptions): Promise<string> {
     if (this.options.defaultModel !== undefined) return this.options.defaultModel;
-    if (this.discoveredDefault && this.discoveredDefault.until > Date.now()) return this.discoveredDefault.model;
+    if (this.discoveredDefault && this.discoveredDefault.until > Date.now())
+      return this.discoveredDefault.model;
     const provider = this.defaultProvider;
     const models = await provider.listModels(options);
     const first = models[0];
     if (!first) {
-      throw new LlmError('model_not_found', `provider '${provider.id}' at ${provider.baseUrl} lists no models`, {
-        provider: provider.id,
-        url: provider.baseUrl,
-      });
+      throw new LlmError(
+        'model_not_found',
+        `provider '${provider.id}' at ${provider.baseUrl} lists no models`,
+        {
+          provider: provider.id,
+          url: provider.baseUrl,
+        },
+      );
     }
-    this.discoveredDefault = { model: first.id, until: Date.now() + (this.options.defaultModelTtlMs ?? 30_000) };
+    this.discoveredDefault = {
+      model: first.id,
+      until: Date.now() + (this.options.defaultModelTtlMs ?? 30_000),
+    };
     return first.id;
   }
 }

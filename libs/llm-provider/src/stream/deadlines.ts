@@ -48,10 +48,16 @@ export class StreamDeadlines {
     const candidates: { at: number; error: () => LlmError }[] = [];
     const { connectMs, firstTokenMs, idleMs, totalMs } = this.timeouts;
     if (totalMs !== undefined) {
-      candidates.push({ at: this.startedAt + totalMs, error: () => this.timeout(`no complete answer within ${totalMs} ms`) });
+      candidates.push({
+        at: this.startedAt + totalMs,
+        error: () => this.timeout(`no complete answer within ${totalMs} ms`),
+      });
     }
     if (this.phase === 'connecting' && connectMs !== undefined) {
-      candidates.push({ at: this.startedAt + connectMs, error: () => this.timeout(`no response within ${connectMs} ms`) });
+      candidates.push({
+        at: this.startedAt + connectMs,
+        error: () => this.timeout(`no response within ${connectMs} ms`),
+      });
     }
     if (this.phase !== 'flowing' && firstTokenMs !== undefined) {
       candidates.push({

@@ -72,7 +72,9 @@ describe('guardStream', () => {
         { classify: (_error, started) => new LlmError(started ? 'upstream' : 'unavailable', 'x') },
       ),
     );
-    expect(terminals(events)).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'upstream' }) }]);
+    expect(terminals(events)).toEqual([
+      { type: 'error', error: expect.objectContaining({ code: 'upstream' }) },
+    ]);
   });
 
   it('ends a stall before the first token with a timeout and aborts the upstream', async () => {
@@ -90,7 +92,9 @@ describe('guardStream', () => {
       ),
     );
     expect(Date.now() - began).toBeLessThan(1_000);
-    expect(terminals(events)).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'timeout' }) }]);
+    expect(terminals(events)).toEqual([
+      { type: 'error', error: expect.objectContaining({ code: 'timeout' }) },
+    ]);
     expect(upstreamSignal?.aborted).toBe(true);
   });
 

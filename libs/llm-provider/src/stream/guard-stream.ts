@@ -23,7 +23,11 @@ export interface GuardStreamOptions {
  */
 export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<LlmStreamEvent> {
   const abort = new LinkedAbort(options.signal, options.provider);
-  const deadlines = new StreamDeadlines(options.timeouts ?? {}, (error) => abort.abort(error), options.provider);
+  const deadlines = new StreamDeadlines(
+    options.timeouts ?? {},
+    (error) => abort.abort(error),
+    options.provider,
+  );
   const aborted = abort.whenAborted();
   let iterator: AsyncIterator<RawStreamEvent> | undefined;
   let started = false;
@@ -34,9 +38,13 @@ export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<
       if (result.done) {
         // Some clients end quietly when aborted: the abort's reason is the truth then.
         const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
-        const truncated = new LlmError('upstream', 'the upstream stream ended before it finished (truncated)', {
-          provider: options.provider,
-        });
+        const truncated = new LlmError(
+          'upstream',
+          'the upstream stream ended before it finished (truncated)',
+          {
+            provider: options.provider,
+          },
+        );
         yield { type: 'error', error: LlmError.is(reason) ? reason : truncated };
         return;
       }

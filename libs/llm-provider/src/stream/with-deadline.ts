@@ -9,7 +9,10 @@ export interface DeadlineOptions {
 }
 
 /** Runs one non-streamed upstream call under a deadline and the caller's signal; rejects with an LlmError. */
-export async function withDeadline<T>(options: DeadlineOptions, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  options: DeadlineOptions,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const abort = new LinkedAbort(options.signal, options.provider);
   const timer =
     options.timeoutMs === undefined
@@ -17,7 +20,9 @@ export async function withDeadline<T>(options: DeadlineOptions, call: (signal: A
       : setTimeout(
           () =>
             abort.abort(
-              new LlmError('timeout', `no answer within ${options.timeoutMs} ms`, { provider: options.provider }),
+              new LlmError('timeout', `no answer within ${options.timeoutMs} ms`, {
+                provider: options.provider,
+              }),
             ),
           options.timeoutMs,
         );

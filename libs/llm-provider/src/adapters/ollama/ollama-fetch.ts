@@ -38,16 +38,27 @@ export function ollamaFetch(context: { provider: string; baseUrl: string; signal
       end: () =>
         finished
           ? undefined
-          : new LlmError('upstream', `${context.provider} ended the stream without its final record (truncated)`, {
-              provider: context.provider,
-              url: context.baseUrl,
-            }),
+          : new LlmError(
+              'upstream',
+              `${context.provider} ended the stream without its final record (truncated)`,
+              {
+                provider: context.provider,
+                url: context.baseUrl,
+              },
+            ),
     });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 
-async function httpError(response: Response, context: { provider: string; baseUrl: string }): Promise<LlmError> {
+async function httpError(
+  response: Response,
+  context: { provider: string; baseUrl: string },
+): Promise<LlmError> {
   const text = await response.text().catch(() => '');
   let message = text.trim() || response.statusText || 'no body';
   try {
@@ -68,7 +79,12 @@ async function httpError(response: Response, context: { provider: string; baseUr
 /** Ollama reports a failure after the 200 as a last `{"error": "..."}` line. */
 function inStreamError(error: unknown, context: { provider: string; baseUrl: string }): LlmError {
   const message = typeof error === 'string' ? error : JSON.stringify(error);
-  const failure = classifyHttpFailure({ status: 500, message, provider: context.provider, url: context.baseUrl });
+  const failure = classifyHttpFailure({
+    status: 500,
+    message,
+    provider: context.provider,
+    url: context.baseUrl,
+  });
   return new LlmError(failure.code, `${context.provider} failed mid-stream: ${message}`, {
     provider: context.provider,
     url: context.baseUrl,

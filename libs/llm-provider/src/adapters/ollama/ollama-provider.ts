@@ -54,7 +54,7 @@ export class OllamaProvider implements LlmProvider {
   async chat(options: LlmCallOptions): Promise<LlmChatResult> {
     const { body, warnings } = toOllamaChatBody(options, false);
     const response = await this.call(options, (client) => client.chat({ ...body, stream: false }));
-    const toolCalls = toToolCalls(response.message.tool_calls as WireToolCall[] | undefined, 0);
+    const toolCalls = toToolCalls(response.message.tool_calls, 0);
     const finishReason = fromOllamaDoneReason(response.done_reason, toolCalls.length > 0);
     return {
       provider: this.id,
@@ -95,8 +95,9 @@ export class OllamaProvider implements LlmProvider {
     const started = performance.now();
     const base = { provider: this.id, kind: this.kind, baseUrl: this.baseUrl };
     try {
-      await this.call({ ...options, timeouts: { totalMs: this.timeouts.connectMs ?? 5_000, ...options.timeouts } }, (client) =>
-        client.version(),
+      await this.call(
+        { ...options, timeouts: { totalMs: this.timeouts.connectMs ?? 5_000, ...options.timeouts } },
+        (client) => client.version(),
       );
       return { ...base, ok: true, latencyMs: performance.now() - started };
     } catch (error) {
@@ -143,7 +144,7 @@ export class OllamaProvider implements LlmProvider {
       const message = chunk.message;
       if (message?.thinking) yield { type: 'reasoning-delta', text: message.thinking };
       if (message?.content) yield { type: 'text-delta', text: message.content };
-      for (const call of toToolCalls(message?.tool_calls as WireToolCall[] | undefined, toolCallCount)) {
+      for (const call of toToolCalls(message?.tool_calls, toolCallCount)) {
         toolCallCount++;
         yield { type: 'tool-call', call };
       }

@@ -23,21 +23,23 @@ export function toOllamaChatBody(
   if (options.presencePenalty !== undefined) sampling.presence_penalty = options.presencePenalty;
   if (options.frequencyPenalty !== undefined) sampling.frequency_penalty = options.frequencyPenalty;
 
-  const body: OllamaChatBody = { model: options.model, messages: options.messages.map(toOllamaMessage), stream };
+  const body: OllamaChatBody = {
+    model: options.model,
+    messages: options.messages.map(toOllamaMessage),
+    stream,
+  };
   if (options.responseFormat?.type === 'json') body.format = options.responseFormat.schema ?? 'json';
 
   const toolsOff = options.toolChoice === 'none';
   if (options.tools?.length && !toolsOff) {
-    body.tools = options.tools.map(
-      (tool): Tool => ({
-        type: 'function',
-        function: {
-          name: tool.name,
-          ...(tool.description === undefined ? {} : { description: tool.description }),
-          parameters: tool.parameters as Tool['function']['parameters'],
-        },
-      }),
-    );
+    body.tools = options.tools.map((tool): Tool => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.parameters,
+      },
+    }));
   }
   if (options.toolChoice !== undefined && options.toolChoice !== 'auto' && !toolsOff) {
     warnings.push('Ollama has no tool_choice: the model decides whether to call a tool');
@@ -57,7 +59,11 @@ function toOllamaMessage(message: LlmCallOptions['messages'][number]): OllamaMes
     case 'system':
       return { role: 'system', content: message.content };
     case 'user':
-      return { role: 'user', content: message.content, ...(message.images ? { images: message.images } : {}) };
+      return {
+        role: 'user',
+        content: message.content,
+        ...(message.images ? { images: message.images } : {}),
+      };
     case 'assistant':
       return {
         role: 'assistant',
@@ -83,7 +89,9 @@ function toOllamaMessage(message: LlmCallOptions['messages'][number]): OllamaMes
 function parseArguments(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

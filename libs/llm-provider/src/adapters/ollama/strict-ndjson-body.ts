@@ -14,7 +14,10 @@ export interface NdjsonChecks {
  * the stream instead of being skipped: the `ollama` package logs and skips lines it cannot parse,
  * and ends quietly on some truncations. Records before the failure are still delivered first.
  */
-export function strictNdjsonBody(body: ReadableStream<Uint8Array>, checks: NdjsonChecks): ReadableStream<Uint8Array> {
+export function strictNdjsonBody(
+  body: ReadableStream<Uint8Array>,
+  checks: NdjsonChecks,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const lines = new LineDecoder();
   const encoder = new TextEncoder();

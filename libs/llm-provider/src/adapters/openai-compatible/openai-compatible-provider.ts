@@ -63,7 +63,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
       project: null,
       maxRetries: 0, // adapters classify; retries live above them
       timeout: 24 * 60 * 60 * 1000, // our own deadlines apply
-      defaultHeaders: { ...settings.headers, ...(settings.apiKey === undefined ? { Authorization: null } : {}) },
+      defaultHeaders: {
+        ...settings.headers,
+        ...(settings.apiKey === undefined ? { Authorization: null } : {}),
+      },
     });
   }
 
@@ -81,10 +84,14 @@ export class OpenAICompatibleProvider implements LlmProvider {
     const { body, warnings } = this.buildBody(options);
     const { stream: _stream, stream_options: _streamOptions, ...rest } = body;
     const completion = await this.call(options, (signal) =>
-      this.client.chat.completions.create({ ...rest, stream: false }, this.requestOptions(signal, options.headers)),
+      this.client.chat.completions.create(
+        { ...rest, stream: false },
+        this.requestOptions(signal, options.headers),
+      ),
     );
-    const choice = (completion as ChatCompletion).choices[0];
-    const message = choice?.message as (ChatCompletion['choices'][number]['message'] & ReasoningFields) | undefined;
+    const choice = completion.choices[0];
+    const message: (ChatCompletion['choices'][number]['message'] & ReasoningFields) | undefined =
+      choice?.message;
     const reasoning = message?.reasoning ?? message?.reasoning_content;
     const toolCalls: LlmToolCall[] = (message?.tool_calls ?? []).flatMap((call) =>
       call.type === 'function'
@@ -138,7 +145,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
     const started = performance.now();
     const base = { provider: this.id, kind: this.kind, baseUrl: this.baseUrl };
     try {
-      await this.probe({ ...options, timeouts: { totalMs: this.timeouts.connectMs ?? 5_000, ...options.timeouts } });
+      await this.probe({
+        ...options,
+        timeouts: { totalMs: this.timeouts.connectMs ?? 5_000, ...options.timeouts },
+      });
       return { ...base, ok: true, latencyMs: performance.now() - started };
     } catch (error) {
       const failure = LlmError.is(error) ? error : this.classify(error, false);
@@ -159,7 +169,9 @@ export class OpenAICompatibleProvider implements LlmProvider {
   /** The body for this server; a subclass adds its own fields. */
   protected buildBody(options: LlmCallOptions): { body: Body; warnings: string[] } {
     const body = toOpenAIChatBody(options, {
-      maxTokensField: /(^|\.)openai\.com$/.test(new URL(this.baseUrl).hostname) ? 'max_completion_tokens' : 'max_tokens',
+      maxTokensField: /(^|\.)openai\.com$/.test(new URL(this.baseUrl).hostname)
+        ? 'max_completion_tokens'
+        : 'max_tokens',
     });
     const warnings: string[] = [];
     if (options.topK !== undefined) warnings.push(`${this.id} has no top_k: ignored`);
@@ -175,7 +187,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
     return { signal, ...(headers ? { headers } : {}) };
   }
 
-  protected call<T>(options: { signal?: AbortSignal; timeouts?: LlmTimeouts }, request: (signal: AbortSignal) => Promise<T>) {
+  protected call<T>(
+    options: { signal?: AbortSignal; timeouts?: LlmTimeouts },
+    request: (signal: AbortSignal) => Promise<T>,
+  ) {
     const timeouts = mergeTimeouts(this.timeouts, options.timeouts);
     return withDeadline(
       {
@@ -190,7 +205,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
 
   private async *rawStream(options: LlmCallOptions, signal: AbortSignal): AsyncGenerator<RawStreamEvent> {
     const { body, warnings } = this.buildBody(options);
-    const chunks = await this.client.chat.completions.create(body, this.requestOptions(signal, options.headers));
+    const chunks = await this.client.chat.completions.create(
+      body,
+      this.requestOptions(signal, options.headers),
+    );
     yield { type: 'start', provider: this.id, model: options.model, warnings };
 
     const drafts = new Map<number, ToolCallDraft>();
@@ -217,9 +235,8 @@ export class OpenAICompatibleProvider implements LlmProvider {
     // The package ends quietly on an abort and on a body cut before `[DONE]`: no finish reason, no finish.
     if (finishReason === undefined) return;
 
-    const indexes = [...drafts.keys()].sort((a, b) => a - b);
-    for (const index of indexes) {
-      const draft = drafts.get(index)!;
+    const ordered = [...drafts.entries()].sort(([a], [b]) => a - b);
+    for (const [index, draft] of ordered) {
       yield {
         type: 'tool-call',
         call: { id: draft.id || `call_${index}`, name: draft.name, arguments: draft.arguments || '{}' },
@@ -227,7 +244,12 @@ export class OpenAICompatibleProvider implements LlmProvider {
     }
     const finalUsage = usage ?? {};
     if (usage) yield { type: 'usage', usage };
-    yield { type: 'finish', reason: fromOpenAIFinishReason(finishReason), rawReason: finishReason, usage: finalUsage };
+    yield {
+      type: 'finish',
+      reason: fromOpenAIFinishReason(finishReason),
+      rawReason: finishReason,
+      usage: finalUsage,
+    };
   }
 
   protected classify(error: unknown, started: boolean): LlmError {
@@ -248,7 +270,8 @@ export class OpenAICompatibleProvider implements LlmProvider {
         })
       );
     }
-    if (error instanceof OpenAI.APIError) return this.classifyApiError(error);
+    if (error instanceof OpenAI.APIError)
+      return this.classifyApiError(error as InstanceType<typeof OpenAI.APIError>);
     if (error instanceof SyntaxError) {
       return new LlmError('upstream', `${this.id} sent an event that is not JSON: ${error.message}`, {
         ...context,
@@ -277,7 +300,11 @@ export class OpenAICompatibleProvider implements LlmProvider {
       (typeof body.http_status_code === 'number' ? body.http_status_code : undefined) ??
       500;
     const message =
-      typeof body.message === 'string' ? body.message : typeof error.error === 'string' ? error.error : error.message;
+      typeof body.message === 'string'
+        ? body.message
+        : typeof error.error === 'string'
+          ? error.error
+          : error.message;
     const classified = classifyHttpFailure({
       status,
       message,

@@ -10,7 +10,10 @@ export interface RequestShape {
 }
 
 /** Builds the Chat Completions body (always the streaming form; `chat()` flips `stream`). */
-export function toOpenAIChatBody(options: LlmCallOptions, shape: RequestShape): Record<string, unknown> & ChatBody {
+export function toOpenAIChatBody(
+  options: LlmCallOptions,
+  shape: RequestShape,
+): Record<string, unknown> & ChatBody {
   const body: Record<string, unknown> & ChatBody = {
     model: options.model,
     messages: options.messages.map(toOpenAIMessage),
@@ -66,7 +69,10 @@ function toOpenAIMessage(message: LlmMessage): MessageParam {
         role: 'user',
         content: [
           { type: 'text', text: message.content },
-          ...message.images.map((image) => ({ type: 'image_url' as const, image_url: { url: toImageUrl(image) } })),
+          ...message.images.map((image) => ({
+            type: 'image_url' as const,
+            image_url: { url: toImageUrl(image) },
+          })),
         ],
       };
     case 'assistant':

@@ -99,20 +99,29 @@ export function classifyNetworkFailure(
 ): LlmError | undefined {
   const code = networkCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  const broken = code !== undefined || /terminated|other side closed|socket hang up|fetch failed/i.test(message);
+  const broken =
+    code !== undefined || /terminated|other side closed|socket hang up|fetch failed/i.test(message);
   if (!broken) return undefined;
   if (context.started) {
-    return new LlmError('upstream', `the connection to ${context.url} broke mid-stream (${code ?? message})`, {
+    return new LlmError(
+      'upstream',
+      `the connection to ${context.url} broke mid-stream (${code ?? message})`,
+      {
+        provider: context.provider,
+        url: context.url,
+        cause: error,
+      },
+    );
+  }
+  return new LlmError(
+    'unavailable',
+    `cannot reach ${context.provider} at ${context.url} (${code ?? message})`,
+    {
       provider: context.provider,
       url: context.url,
       cause: error,
-    });
-  }
-  return new LlmError('unavailable', `cannot reach ${context.provider} at ${context.url} (${code ?? message})`, {
-    provider: context.provider,
-    url: context.url,
-    cause: error,
-  });
+    },
+  );
 }
 
 export function isAbortError(error: unknown): boolean {

@@ -6,5 +6,9 @@ export function mergeTimeouts(defaults: LlmTimeouts, call: LlmTimeouts | undefin
 }
 
 function definedOnly(timeouts: LlmTimeouts): LlmTimeouts {
-  return Object.fromEntries(Object.entries(timeouts).filter(([, value]) => value !== undefined)) as LlmTimeouts;
+  const out: LlmTimeouts = {};
+  for (const key of ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'] as const) {
+    if (timeouts[key] !== undefined) out[key] = timeouts[key];
+  }
+  return out;
 }

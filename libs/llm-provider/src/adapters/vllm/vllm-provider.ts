@@ -37,7 +37,8 @@ export class VllmProvider extends OpenAICompatibleProvider {
     await this.call(options, async (signal) => {
       const response = await fetch(`${root}/health`, { signal });
       await response.body?.cancel();
-      if (!response.ok) throw Object.assign(new Error(`/health answered ${response.status}`), { status: response.status });
+      if (!response.ok)
+        throw Object.assign(new Error(`/health answered ${response.status}`), { status: response.status });
     });
   }
 }

@@ -1,0 +1,65 @@
+// Runs every test tier in one command and closes with one line CI can read:
+// Jest (libraries, API and gateway end-to-end, browser tests) and Vitest (the web app's components).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'tmp', 'test-results');
+mkdirSync(out, { recursive: true });
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const extra = process.argv.slice(2);
+
+const runs = [
+  {
+    name: 'jest',
+    command: bin('jest'),
+    args: ['--ci', '--json', `--outputFile=${path.join(out, 'jest.json')}`, ...extra],
+    read: (json) => ({
+      passed: json.numPassedTests,
+      failed: json.numFailedTests + json.numRuntimeErrorTestSuites,
+      skipped: json.numPendingTests + json.numTodoTests,
+    }),
+    file: 'jest.json',
+  },
+];
+if (existsSync(path.join(root, 'apps/web/vite.config.ts'))) {
+  runs.push({
+    name: 'vitest',
+    command: bin('vitest'),
+    args: [
+      'run',
+      '--config',
+      'apps/web/vite.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(out, 'vitest.json')}`,
+    ],
+    read: (json) => ({
+      passed: json.numPassedTests,
+      failed: json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0),
+      skipped: json.numPendingTests + json.numTodoTests,
+    }),
+    file: 'vitest.json',
+  });
+}
+
+const total = { passed: 0, failed: 0, skipped: 0 };
+let exitCode = 0;
+for (const run of runs) {
+  const result = spawnSync(run.command, run.args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) exitCode = 1;
+  const file = path.join(out, run.file);
+  if (!existsSync(file)) {
+    console.error(`${run.name}: no results written (exit ${result.status ?? result.signal})`);
+    total.failed += 1;
+    exitCode = 1;
+    continue;
+  }
+  const counts = run.read(JSON.parse(readFileSync(file, 'utf8')));
+  for (const key of Object.keys(total)) total[key] += counts[key];
+}
+if (total.passed === 0) exitCode = 1;
+console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(exitCode);

@@ -92,7 +92,9 @@ export class MockLlmProvider implements LlmProvider {
   async health(): Promise<LlmHealth> {
     const base = { provider: this.id, kind: this.kind, baseUrl: this.baseUrl, latencyMs: 0 };
     const failure = this.options.failWith;
-    return failure ? { ...base, ok: false, error: { code: failure.code, message: failure.message } } : { ...base, ok: true };
+    return failure
+      ? { ...base, ok: false, error: { code: failure.code, message: failure.message } }
+      : { ...base, ok: true };
   }
 
   private async *raw(options: LlmCallOptions, signal: AbortSignal): AsyncGenerator<RawStreamEvent> {

@@ -29,8 +29,7 @@ export interface LlmToolDefinition {
 export type LlmToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
 export type LlmResponseFormat =
-  | { type: 'text' }
-  | { type: 'json'; schema?: JsonSchema; name?: string; strict?: boolean };
+  { type: 'text' } | { type: 'json'; schema?: JsonSchema; name?: string; strict?: boolean };
 
 /** Deadlines for one call; each is optional and measured from the call's start unless noted. */
 export interface LlmTimeouts {
@@ -78,6 +77,8 @@ export interface LlmUsage {
 }
 
 export type LlmStreamEvent =
+  /** Waiting for a free slot on a busy upstream; sent again each time the position changes. */
+  | { type: 'queued'; provider: string; position: number }
   | { type: 'start'; provider: string; model: string; warnings: string[] }
   | { type: 'text-delta'; text: string }
   | { type: 'reasoning-delta'; text: string }
@@ -138,6 +139,10 @@ export interface LlmHealth {
   baseUrl: string;
   latencyMs: number;
   error?: { code: string; message: string };
+  /** The circuit breaker's view (registry health only): an open circuit is skipped without a call. */
+  circuit?: 'closed' | 'open' | 'half-open';
+  inFlight?: number;
+  queued?: number;
 }
 
 /**

@@ -1,4 +1,9 @@
-import { type DynamicModule, Module, type InjectionToken, type OptionalFactoryDependency } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Module,
+  type InjectionToken,
+  type OptionalFactoryDependency,
+} from '@nestjs/common';
 import type { LlmProvider } from '../contract';
 import { createLlmRegistry, type LlmConfig, loadLlmConfig, LlmRegistry } from '../registry';
 

@@ -7,5 +7,9 @@ export function createLlmRegistry(config: LlmConfig, providers?: LlmProvider[]):
   return new LlmRegistry(providers ?? config.providers.map(createProvider), {
     defaultProvider: config.defaultProvider,
     ...(config.defaultModel === undefined ? {} : { defaultModel: config.defaultModel }),
+    ...(config.routing ? { routing: config.routing } : {}),
+    backoff: config.resilience.backoff,
+    circuitBreaker: config.resilience.circuitBreaker,
+    concurrency: config.resilience.concurrency,
   });
 }

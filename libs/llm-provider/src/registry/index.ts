@@ -1,3 +1,4 @@
+export * from './config-error';
 export * from './llm-config';
 export * from './llm-registry';
 export * from './create-registry';

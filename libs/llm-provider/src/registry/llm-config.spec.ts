@@ -1,4 +1,8 @@
-import { LlmConfigError, loadLlmConfig } from './llm-config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LlmConfigError } from './config-error';
+import { loadLlmConfig } from './llm-config';
 
 describe('loadLlmConfig', () => {
   it('defaults to the in-process mode with Ollama at its default address', () => {
@@ -61,5 +65,26 @@ describe('loadLlmConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadLlmConfig({ LLM_MODEL: '', OPENAI_API_KEY: '' }).providers).toHaveLength(1);
+  });
+
+  it('loads the routing file and checks its targets against the configured providers', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-routing-'));
+    const file = path.join(dir, 'models.yaml');
+    writeFileSync(file, 'models:\n  chat: [ollama/llama3.2, vllm/x]\n');
+    expect(() => loadLlmConfig({ LLM_MODELS_FILE: file })).toThrow(
+      /models\.chat\.1: 'vllm\/x' must start with a configured provider/,
+    );
+    const config = loadLlmConfig({ LLM_MODELS_FILE: file, VLLM_BASE_URL: 'http://127.0.0.1:8000/v1' });
+    expect(config.routing?.models.chat?.map((t) => t.provider)).toEqual(['ollama', 'vllm']);
+    expect(() => loadLlmConfig({ LLM_MODELS_FILE: path.join(dir, 'missing.yaml') })).toThrow(
+      /LLM_MODELS_FILE: cannot read .*missing\.yaml: ENOENT/,
+    );
+  });
+
+  it('reads the traffic-control settings', () => {
+    const config = loadLlmConfig({ LLM_MAX_RETRIES: '0', LLM_MAX_CONCURRENCY: '4', LLM_MAX_QUEUE: '10' });
+    expect(config.resilience.backoff.maxRetries).toBe(0);
+    expect(config.resilience.concurrency).toMatchObject({ maxConcurrent: 4, maxQueue: 10 });
+    expect(loadLlmConfig({}).resilience.concurrency.maxConcurrent).toBe(Infinity);
   });
 });

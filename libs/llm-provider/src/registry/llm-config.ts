@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type { LlmTimeouts, ProviderKind } from '../contract';
+import type { BackoffPolicy, CircuitBreakerPolicy, ConcurrencyPolicy } from '../resilience';
+import { loadRoutingFile, type RoutingConfig } from '../routing';
+import { formatZodIssues, LlmConfigError } from './config-error';
 
 const url = (name: string) =>
   z
@@ -27,6 +30,13 @@ export const llmEnvSchema = z
     LLM_FIRST_TOKEN_TIMEOUT_MS: positiveMs.default(120_000),
     LLM_IDLE_TIMEOUT_MS: positiveMs.default(60_000),
     LLM_TOTAL_TIMEOUT_MS: positiveMs.default(600_000),
+    LLM_MODELS_FILE: z.string().trim().min(1).optional(),
+    LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    LLM_MAX_CONCURRENCY: z.coerce.number().int().positive().optional(),
+    LLM_MAX_QUEUE: z.coerce.number().int().min(0).default(100),
+    LLM_QUEUE_TIMEOUT_MS: positiveMs.default(30_000),
+    LLM_BREAKER_FAILURES: z.coerce.number().int().min(0).default(5),
+    LLM_BREAKER_COOLDOWN_MS: positiveMs.default(30_000),
   })
   .superRefine((env, ctx) => {
     const require = (key: keyof typeof env, when: string) => {
@@ -54,25 +64,23 @@ export interface ProviderConfig {
   timeouts: Required<LlmTimeouts>;
 }
 
+export interface ResilienceSettings {
+  backoff: BackoffPolicy;
+  circuitBreaker: CircuitBreakerPolicy;
+  /** The default for every upstream; the routing file can set each one's own. */
+  concurrency: ConcurrencyPolicy;
+}
+
 export interface LlmConfig {
   mode: 'inprocess' | 'gateway';
+  resilience: ResilienceSettings;
+  /** Model aliases with fallback chains and per-upstream limits, from `LLM_MODELS_FILE`. */
+  routing?: RoutingConfig;
   /** The provider a request without `provider:` goes to. */
   defaultProvider: string;
   /** The model a request without one gets; unset: the first model the default provider lists. */
   defaultModel?: string;
   providers: ProviderConfig[];
-}
-
-/** Thrown at boot for a bad environment; the message names every bad variable. */
-export class LlmConfigError extends Error {
-  override readonly name = 'LlmConfigError';
-  constructor(readonly issues: string[]) {
-    super(`Invalid LLM configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
-  }
-}
-
-export function formatZodIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -86,6 +94,15 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
   const parsed = llmEnvSchema.safeParse(blankToUndefined(env));
   if (!parsed.success) throw new LlmConfigError(formatZodIssues(parsed.error));
   const e = parsed.data;
+  const resilience: ResilienceSettings = {
+    backoff: { maxRetries: e.LLM_MAX_RETRIES, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 10_000 },
+    circuitBreaker: { failureThreshold: e.LLM_BREAKER_FAILURES, cooldownMs: e.LLM_BREAKER_COOLDOWN_MS },
+    concurrency: {
+      maxConcurrent: e.LLM_MAX_CONCURRENCY ?? Infinity,
+      maxQueue: e.LLM_MAX_QUEUE,
+      queueTimeoutMs: e.LLM_QUEUE_TIMEOUT_MS,
+    },
+  };
   const timeouts: Required<LlmTimeouts> = {
     connectMs: e.LLM_CONNECT_TIMEOUT_MS,
     firstTokenMs: e.LLM_FIRST_TOKEN_TIMEOUT_MS,
@@ -96,6 +113,7 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
   if (e.LLM_MODE === 'gateway' && e.LLM_GATEWAY_URL !== undefined && e.LLM_GATEWAY_TOKEN !== undefined) {
     return {
       mode: 'gateway',
+      resilience,
       defaultProvider: 'gateway',
       ...(e.LLM_MODEL === undefined ? {} : { defaultModel: e.LLM_MODEL }),
       providers: [
@@ -132,8 +150,17 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
       timeouts,
     });
   }
+  const routing =
+    e.LLM_MODELS_FILE === undefined
+      ? undefined
+      : loadRoutingFile(
+          e.LLM_MODELS_FILE,
+          providers.map((provider) => provider.id),
+        );
   return {
     mode: 'inprocess',
+    resilience,
+    ...(routing ? { routing } : {}),
     defaultProvider: e.LLM_PROVIDER,
     ...(e.LLM_MODEL === undefined ? {} : { defaultModel: e.LLM_MODEL }),
     providers,

@@ -62,6 +62,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
       organization: null,
       project: null,
       maxRetries: 0, // adapters classify; retries live above them
+      logLevel: 'off', // failures reach the caller as LlmErrors; the package would write to the console
       timeout: 24 * 60 * 60 * 1000, // our own deadlines apply
       defaultHeaders: {
         ...settings.headers,

@@ -1,0 +1,3 @@
+export * from './backoff';
+export * from './circuit-breaker';
+export * from './concurrency-limiter';

@@ -3,5 +3,6 @@ export * from './codecs';
 export * from './stream';
 export * from './adapters';
 export * from './resilience';
+export * from './limits';
 export * from './routing';
 export * from './registry';

@@ -1,0 +1,68 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type AppModuleOptions, AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { createLogger } from './common/logger';
+import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
+import type { RuntimeConfig } from './config/api-config';
+
+export interface CreateAppOptions extends AppModuleOptions {
+  logger?: LoggerService | false;
+}
+
+/**
+ * Builds the API (not listening yet): Fastify with the body limit and request ids, every module,
+ * the error filters, `/api` prefix (health stays at `/health`), and the OpenAPI document at `/api/docs`.
+ * `config.databaseUrl` and `config.jwtSecret` must be resolved (main.ts does it).
+ */
+export async function createApp(
+  config: RuntimeConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId: requestIdFor,
+    logger: false,
+  });
+  const logger = options.logger ?? createLogger(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+    logger,
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // One line per answered request (streams log their own line when they end). No bodies, no headers.
+  const http = new Logger('Http');
+  fastify.addHook('onResponse', (request, reply, done) => {
+    http.log(
+      `${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms request=${String(request.id)}`,
+    );
+    done();
+  });
+
+  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
+  // The last one registered is tried first: ApiException, then everything else.
+  app.useGlobalFilters(new AllExceptionsFilter(), new ApiExceptionFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Sluice API')
+      .setDescription('Auth, conversations and the streamed chat of Sluice (stage one).')
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  await app.init();
+  return app;
+}

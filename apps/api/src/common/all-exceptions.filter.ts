@@ -1,0 +1,65 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { ApiErrorCode } from '@sluice/contracts';
+import type { FastifyRequest } from 'fastify';
+import { ApiException } from './api.exception';
+import { sendApiException } from './api-exception.filter';
+
+const CODE_BY_STATUS: Partial<Record<number, ApiErrorCode>> = {
+  [HttpStatus.BAD_REQUEST]: 'validation_failed',
+  [HttpStatus.UNAUTHORIZED]: 'unauthorized',
+  [HttpStatus.FORBIDDEN]: 'forbidden',
+  [HttpStatus.NOT_FOUND]: 'not_found',
+  [HttpStatus.METHOD_NOT_ALLOWED]: 'not_found',
+  [HttpStatus.CONFLICT]: 'conflict',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'payload_too_large',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'validation_failed',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'rate_limited',
+};
+
+const MESSAGE_BY_CODE: Partial<Record<ApiErrorCode, string>> = {
+  payload_too_large: 'The request body is too large',
+  rate_limited: 'Too many attempts; try again later',
+};
+
+/**
+ * Turns what Nest, Fastify and the libraries throw (an unknown route, a body over the limit, bad
+ * JSON, the throttler) into an `ApiException`; `undefined` for anything unexpected.
+ */
+export function toApiException(exception: unknown): ApiException | undefined {
+  if (exception instanceof ApiException) return exception;
+  if (!(exception instanceof HttpException)) return undefined;
+  const status = exception.getStatus();
+  const code = CODE_BY_STATUS[status] ?? (status >= 400 && status < 500 ? 'validation_failed' : undefined);
+  if (code === undefined) return undefined;
+  return new ApiException(code, MESSAGE_BY_CODE[code] ?? exception.message, { cause: exception });
+}
+
+/**
+ * The last resort: anything no other filter took. Known framework errors get their code; the rest
+ * answers 500 `internal` with the request id, and the cause is logged (never sent).
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const known = toApiException(exception);
+    if (known) {
+      sendApiException(known, host);
+      return;
+    }
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    this.logger.error(
+      `Unhandled error on ${request.method} ${request.routeOptions?.url ?? request.url} (request ${String(request.id)})`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    sendApiException(new ApiException('internal', 'Something went wrong on our side'), host);
+  }
+}

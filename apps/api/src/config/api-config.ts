@@ -1,0 +1,146 @@
+import { DEFAULT_MAX_MESSAGE_CHARS } from '@sluice/contracts';
+import { formatZodIssues, type LlmConfig, LlmConfigError, loadLlmConfig } from '@sluice/llm-provider';
+import { z } from 'zod';
+
+const positiveInt = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .positive('must be > 0');
+
+/** `900`, `90s`, `15m`, `12h`, `7d`: a token lifetime, converted to seconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*[smhd]?$/, 'must be a duration such as 900, 90s, 15m, 12h or 7d')
+  .transform((value) => {
+    const amount = Number.parseInt(value, 10);
+    const unit = value.replace(/^\d+\s*/, '') || 's';
+    return amount * { s: 1, m: 60, h: 3600, d: 86_400 }[unit as 's' | 'm' | 'h' | 'd'];
+  })
+  .refine((seconds) => seconds > 0, 'must be longer than 0 seconds');
+
+const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The API's own environment variables (DESIGN.md "Configuration"); the LLM ones are `loadLlmConfig()`'s. */
+export const apiEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65_535).default(3000),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
+      .optional(),
+    /** Port of the embedded PostgreSQL started when DATABASE_URL is not set. */
+    EMBEDDED_POSTGRES_PORT: positiveInt.max(65_535).default(54_329),
+    JWT_SECRET: z.string().optional(),
+    JWT_EXPIRES_IN: duration.default(3600),
+    DATA_DIR: z.string().trim().min(1).default('./.data'),
+    MAX_MESSAGE_CHARS: positiveInt.default(DEFAULT_MAX_MESSAGE_CHARS),
+    BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    /** Comment line interval on the chat stream, ms. */
+    SSE_KEEPALIVE_MS: positiveInt.default(15_000),
+    /** Login and register attempts allowed per client IP in each window. */
+    AUTH_RATE_LIMIT: positiveInt.default(10),
+    AUTH_RATE_WINDOW_MS: positiveInt.default(60_000),
+    /** Comma-separated emails that get the `admin` role (at registration and at login). */
+    ADMIN_EMAILS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((email) => email.trim().toLowerCase())
+          .filter((email) => email !== ''),
+      ),
+    /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (env.JWT_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
+    } else if (env.JWT_SECRET.length < 32) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters' });
+    }
+  });
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export interface ApiConfig {
+  nodeEnv: ApiEnv['NODE_ENV'];
+  port: number;
+  host: string;
+  /** Unset: the embedded PostgreSQL (its URL is filled in at boot). */
+  databaseUrl: string | undefined;
+  embeddedPostgresPort: number;
+  /** Unset in development until `resolveJwtSecret()` reads or creates the one under DATA_DIR. */
+  jwtSecret: string | undefined;
+  jwtExpiresInSeconds: number;
+  dataDir: string;
+  maxMessageChars: number;
+  bodyLimitBytes: number;
+  logLevel: LogLevel;
+  sseKeepAliveMs: number;
+  authRateLimit: number;
+  authRateWindowMs: number;
+  adminEmails: string[];
+  trustProxy: boolean;
+  llm: LlmConfig;
+}
+
+/** The configuration once boot has resolved the database (embedded or not) and the JWT secret. */
+export type RuntimeConfig = ApiConfig & { databaseUrl: string; jwtSecret: string };
+
+/** Every configuration problem at once, one line per variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates the whole configuration (API and LLM variables); throws `ConfigError`. */
+export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const clean: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) clean[key] = value === '' ? undefined : value;
+
+  const issues: string[] = [];
+  const parsed = apiEnvSchema.safeParse(clean);
+  if (!parsed.success) issues.push(...formatZodIssues(parsed.error));
+  let llm: LlmConfig | undefined;
+  try {
+    llm = loadLlmConfig(clean);
+  } catch (error) {
+    if (!(error instanceof LlmConfigError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (!parsed.success || llm === undefined) throw new ConfigError(issues);
+
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    jwtSecret: e.JWT_SECRET,
+    jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
+    dataDir: e.DATA_DIR,
+    maxMessageChars: e.MAX_MESSAGE_CHARS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+    sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
+    authRateLimit: e.AUTH_RATE_LIMIT,
+    authRateWindowMs: e.AUTH_RATE_WINDOW_MS,
+    adminEmails: e.ADMIN_EMAILS,
+    trustProxy: e.TRUST_PROXY,
+    llm,
+  };
+}

@@ -1,0 +1,68 @@
+import type { Conversation, MessageList, Readiness } from '@sluice/contracts';
+import { type ApiClient, expectError, registerUser } from './support/api-client';
+import { deadUrl } from './support/net';
+import { collect, openChat } from './support/sse';
+import { startTestApp, type TestApp } from './support/test-app';
+
+// `npm start` with no Ollama running: everything but the LLM works, and the LLM errors say where
+// they looked.
+describe('without Ollama (e2e)', () => {
+  let t: TestApp;
+  let ollamaUrl: string;
+  let api: ApiClient;
+  let token: string;
+
+  beforeAll(async () => {
+    ollamaUrl = await deadUrl();
+    // No LLM_MODEL either: the default model would be the first one Ollama lists.
+    t = await startTestApp({ env: { OLLAMA_BASE_URL: ollamaUrl } });
+    const user = await registerUser(t.url);
+    api = user.api;
+    token = user.auth.accessToken;
+  });
+  afterAll(() => t?.close());
+
+  it('starts, and auth and conversations work', async () => {
+    expect((await api.get('/api/auth/me')).status).toBe(200);
+    const created = await api.post<Conversation>('/api/conversations', { title: 'offline' });
+    expect(created.status).toBe(201);
+    expect((await api.get(`/api/conversations/${created.body.id}`)).status).toBe(200);
+  });
+
+  it('answers /api/models with llm_unavailable naming the address tried', async () => {
+    const error = expectError(await api.get('/api/models'), 503, 'llm_unavailable');
+    expect(error.message).toContain(ollamaUrl);
+  });
+
+  it('streams an llm_unavailable error event and stores the answer as failed', async () => {
+    const conversation = (await api.post<Conversation>('/api/conversations', {})).body;
+    const stream = await openChat(t.url, token, conversation.id, { content: 'Anyone there?' });
+    expect(stream.status).toBe(200);
+    const events = await collect(stream);
+    expect(events.map((event) => event.event)).toEqual(['meta', 'error']);
+    expect(events[0]!.data).toMatchObject({ model: null, provider: null });
+    expect(events[1]!.data).toMatchObject({ code: 'llm_unavailable', retryable: true });
+    expect((events[1]!.data as { message: string }).message).toContain(ollamaUrl);
+    const messages = (await api.get<MessageList>(`/api/conversations/${conversation.id}/messages`)).body
+      .items;
+    expect(messages.map((m) => [m.role, m.status, m.errorCode])).toEqual([
+      ['user', 'complete', null],
+      ['assistant', 'failed', 'llm_unavailable'],
+    ]);
+  });
+
+  it('stays ready (200) and reports the upstream as down', async () => {
+    const ready = await api.get<Readiness>('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('degraded');
+    expect(ready.body.database.ok).toBe(true);
+    expect(ready.body.llm).toEqual([
+      expect.objectContaining({
+        provider: 'ollama',
+        baseUrl: ollamaUrl,
+        ok: false,
+        error: expect.anything(),
+      }),
+    ]);
+  });
+});

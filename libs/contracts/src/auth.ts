@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const USER_ROLES = ['user', 'admin'] as const;
+export const userRoleSchema = z.enum(USER_ROLES);
+export type UserRole = z.infer<typeof userRoleSchema>;
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email({ error: 'must be a valid email address' }));
+
+export const registerBodySchema = z.object({
+  email,
+  password: z
+    .string()
+    .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+    .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`),
+});
+export type RegisterBody = z.infer<typeof registerBodySchema>;
+
+/** Login does not repeat the password policy: a wrong password is simply wrong. */
+export const loginBodySchema = z.object({
+  email,
+  password: z.string().min(1, 'is required').max(PASSWORD_MAX_LENGTH, 'is too long'),
+});
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+export const userSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: userRoleSchema,
+  createdAt: z.iso.datetime(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const authResponseSchema = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  /** Lifetime of the access token, seconds. */
+  expiresIn: z.number().int(),
+  user: userSchema,
+});
+export type AuthResponse = z.infer<typeof authResponseSchema>;

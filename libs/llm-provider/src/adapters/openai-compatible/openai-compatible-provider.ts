@@ -50,8 +50,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
   readonly baseUrl: string;
   protected readonly client: OpenAI;
   protected readonly timeouts: LlmTimeouts;
+  private readonly userHeader: string | undefined;
 
   constructor(settings: ProviderSettings) {
+    this.userHeader = settings.userHeader;
     this.id = settings.id;
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.timeouts = settings.timeouts ?? {};
@@ -87,7 +89,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
     const completion = await this.call(options, (signal) =>
       this.client.chat.completions.create(
         { ...rest, stream: false },
-        this.requestOptions(signal, options.headers),
+        this.requestOptions(signal, this.callHeaders(options)),
       ),
     );
     const choice = completion.choices[0];
@@ -120,7 +122,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
           input: options.input,
           ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
         },
-        this.requestOptions(signal, options.headers),
+        this.requestOptions(signal, this.callHeaders(options)),
       ),
     );
     const embeddings = [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
@@ -184,6 +186,14 @@ export class OpenAICompatibleProvider implements LlmProvider {
     return { id: entry.id, provider: this.id, ...(entry.owned_by ? { ownedBy: entry.owned_by } : {}) };
   }
 
+  private callHeaders(options: {
+    headers?: Record<string, string>;
+    user?: string;
+  }): Record<string, string> | undefined {
+    if (!this.userHeader || options.user === undefined) return options.headers;
+    return { ...options.headers, [this.userHeader]: options.user };
+  }
+
   protected requestOptions(signal: AbortSignal, headers?: Record<string, string>): OpenAI.RequestOptions {
     return { signal, ...(headers ? { headers } : {}) };
   }
@@ -208,7 +218,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
     const { body, warnings } = this.buildBody(options);
     const chunks = await this.client.chat.completions.create(
       body,
-      this.requestOptions(signal, options.headers),
+      this.requestOptions(signal, this.callHeaders(options)),
     );
     yield { type: 'start', provider: this.id, model: options.model, warnings };
 

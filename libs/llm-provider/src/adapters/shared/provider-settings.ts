@@ -8,4 +8,9 @@ export interface ProviderSettings {
   timeouts?: LlmTimeouts;
   /** Headers sent with every request (an organisation header, say). */
   headers?: Record<string, string>;
+  /**
+   * A header that carries the call's `user` (the end user's id) to the upstream. Set for the Sluice
+   * gateway, which applies per-user limits; never set for third-party servers.
+   */
+  userHeader?: string;
 }

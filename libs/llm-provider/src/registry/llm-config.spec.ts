@@ -86,5 +86,16 @@ describe('loadLlmConfig', () => {
     expect(config.resilience.backoff.maxRetries).toBe(0);
     expect(config.resilience.concurrency).toMatchObject({ maxConcurrent: 4, maxQueue: 10 });
     expect(loadLlmConfig({}).resilience.concurrency.maxConcurrent).toBe(Infinity);
+    expect(loadLlmConfig({}).resilience.backoff.maxRetries).toBe(2);
+  });
+
+  it('does not retry in gateway mode unless told to: the gateway retries, two layers would multiply calls', () => {
+    const gateway = {
+      LLM_MODE: 'gateway',
+      LLM_GATEWAY_URL: 'http://llm:3100',
+      LLM_GATEWAY_TOKEN: 'a-very-long-internal-token',
+    };
+    expect(loadLlmConfig(gateway).resilience.backoff.maxRetries).toBe(0);
+    expect(loadLlmConfig({ ...gateway, LLM_MAX_RETRIES: '1' }).resilience.backoff.maxRetries).toBe(1);
   });
 });

@@ -31,7 +31,8 @@ export const llmEnvSchema = z
     LLM_IDLE_TIMEOUT_MS: positiveMs.default(60_000),
     LLM_TOTAL_TIMEOUT_MS: positiveMs.default(600_000),
     LLM_MODELS_FILE: z.string().trim().min(1).optional(),
-    LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    /** Default 2; 0 in gateway mode, where the gateway retries and a second layer would multiply calls. */
+    LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).optional(),
     LLM_MAX_CONCURRENCY: z.coerce.number().int().positive().optional(),
     LLM_MAX_QUEUE: z.coerce.number().int().min(0).default(100),
     LLM_QUEUE_TIMEOUT_MS: positiveMs.default(30_000),
@@ -100,7 +101,12 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
   if (!parsed.success) throw new LlmConfigError(formatZodIssues(parsed.error));
   const e = parsed.data;
   const resilience: ResilienceSettings = {
-    backoff: { maxRetries: e.LLM_MAX_RETRIES, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 10_000 },
+    backoff: {
+      maxRetries: e.LLM_MAX_RETRIES ?? (e.LLM_MODE === 'gateway' ? 0 : 2),
+      baseDelayMs: 250,
+      maxDelayMs: 4_000,
+      maxRetryAfterMs: 10_000,
+    },
     circuitBreaker: { failureThreshold: e.LLM_BREAKER_FAILURES, cooldownMs: e.LLM_BREAKER_COOLDOWN_MS },
     concurrency: {
       maxConcurrent: e.LLM_MAX_CONCURRENCY ?? Infinity,

@@ -19,19 +19,37 @@ export function classifyHttpFailure(failure: HttpFailure): LlmError {
   const { status, message } = failure;
   const code = statusToCode(status, failure.code ?? '', message);
   const retryAfterMs = parseRetryAfter(failure.headers);
+  const shouldRetry = header(failure.headers, 'x-should-retry');
   return new LlmError(code, `${failure.provider} answered ${status}: ${message}`, {
     status,
     provider: failure.provider,
     url: failure.url,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    // An exhausted quota is a 429 that no retry fixes.
-    ...(failure.code === 'insufficient_quota' ? { retryable: false } : {}),
+    // An exhausted quota is a 429 that no retry fixes; a server may also say so itself.
+    ...(failure.code === 'insufficient_quota' || shouldRetry === 'false' ? { retryable: false } : {}),
+    ...(shouldRetry === 'true' ? { retryable: true } : {}),
     cause: failure.cause,
   });
 }
 
+/**
+ * The codes a Sluice gateway puts in its OpenAI-shaped errors: in a stream there is no HTTP status,
+ * so the code is what carries the class of failure across the second hop.
+ */
+const GATEWAY_CODES: Record<string, LlmErrorCode> = {
+  upstream_unavailable: 'unavailable',
+  upstream_timeout: 'timeout',
+  upstream_error: 'upstream',
+  upstream_auth_failed: 'auth',
+  request_aborted: 'aborted',
+  rate_limit_exceeded: 'rate_limited',
+  model_not_found: 'model_not_found',
+};
+
 function statusToCode(status: number, code: string, message: string): LlmErrorCode {
   if (code === 'context_length_exceeded' || CONTEXT_LENGTH.test(message)) return 'context_length';
+  const known = GATEWAY_CODES[code];
+  if (known) return known;
   if (status === 401 || status === 403) return 'auth';
   if (status === 404) return 'model_not_found';
   if (status === 408) return 'timeout';
@@ -43,14 +61,17 @@ function statusToCode(status: number, code: string, message: string): LlmErrorCo
   return 'bad_request';
 }
 
+function header(headers: HttpFailure['headers'], name: string): string | undefined {
+  if (!headers) return undefined;
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** `retry-after-ms` (milliseconds), else `retry-after` (seconds or an HTTP date). */
 export function parseRetryAfter(headers: HttpFailure['headers']): number | undefined {
   if (!headers) return undefined;
-  const get = (name: string): string | undefined => {
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
+  const get = (name: string) => header(headers, name);
   const ms = Number(get('retry-after-ms'));
   if (get('retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
   const raw = get('retry-after');

@@ -1,0 +1,88 @@
+import { GatewayConfigError, loadGatewayConfig } from './gateway-config';
+
+const TOKEN = 'a-gateway-token-of-32-characters';
+
+function problems(env: Record<string, string>): string {
+  try {
+    loadGatewayConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(GatewayConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('loadGatewayConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadGatewayConfig({ LLM_GATEWAY_TOKEN: TOKEN });
+    expect(config).toMatchObject({
+      port: 3100,
+      host: '127.0.0.1',
+      tokens: [TOKEN],
+      allowNoAuth: false,
+      logLevel: 'info',
+      logPrompts: false,
+      bodyLimitBytes: 4 * 1024 * 1024,
+      keepAliveMs: 15_000,
+    });
+    expect(config.llm).toMatchObject({ mode: 'inprocess', defaultProvider: 'ollama' });
+  });
+
+  it('accepts several tokens for a rotation, from both variables', () => {
+    const other = 'the-next-token-after-rotation';
+    const config = loadGatewayConfig({
+      LLM_GATEWAY_TOKENS: ` ${TOKEN}, ${other} ,`,
+      LLM_GATEWAY_TOKEN: TOKEN,
+    });
+    expect(config.tokens).toEqual([TOKEN, other]);
+  });
+
+  it('requires a token unless authentication is explicitly off outside production', () => {
+    expect(problems({})).toMatch(/LLM_GATEWAY_TOKENS: at least one token is required/);
+    expect(loadGatewayConfig({ LLM_GATEWAY_ALLOW_NO_AUTH: 'true' })).toMatchObject({
+      tokens: [],
+      allowNoAuth: true,
+    });
+    expect(problems({ LLM_GATEWAY_ALLOW_NO_AUTH: 'true', NODE_ENV: 'production' })).toContain(
+      'LLM_GATEWAY_ALLOW_NO_AUTH: not allowed when NODE_ENV=production',
+    );
+  });
+
+  it('refuses short tokens, naming the variable once', () => {
+    const message = problems({ LLM_GATEWAY_TOKEN: 'short', LLM_GATEWAY_TOKENS: `${TOKEN},tiny` });
+    expect(message).toContain('LLM_GATEWAY_TOKEN: every token must be at least 16 characters');
+    expect(message).toContain('LLM_GATEWAY_TOKENS.1: every token must be at least 16 characters');
+    expect(message.match(/^ {2}- LLM_GATEWAY_TOKEN:/gm)).toHaveLength(1);
+  });
+
+  it('refuses gateway mode: the gateway would call itself', () => {
+    const message = problems({
+      LLM_GATEWAY_TOKEN: TOKEN,
+      LLM_MODE: 'gateway',
+      LLM_GATEWAY_URL: 'http://127.0.0.1:3100',
+    });
+    expect(message).toMatch(/LLM_MODE: must be inprocess .* point the gateway at itself/);
+  });
+
+  it("reports the gateway's and the LLM module's problems in one message", () => {
+    const message = problems({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      BODY_LIMIT_BYTES: '-1',
+      LLM_LOG_PROMPTS: 'maybe',
+      LLM_PROVIDER: 'vllm',
+      OLLAMA_BASE_URL: 'not a url',
+    });
+    for (const variable of [
+      'PORT',
+      'LOG_LEVEL',
+      'BODY_LIMIT_BYTES',
+      'LLM_LOG_PROMPTS: LLM_LOG_PROMPTS must be true or false',
+      'VLLM_BASE_URL: required when LLM_PROVIDER=vllm',
+      'OLLAMA_BASE_URL',
+      'LLM_GATEWAY_TOKENS',
+    ]) {
+      expect(message).toContain(`  - ${variable}`);
+    }
+  });
+});

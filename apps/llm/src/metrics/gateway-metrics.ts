@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LlmUsage } from '@sluice/llm-provider';
+import type { Endpoint } from '../logging/request-context';
+import type { Outcome } from '../openai/openai-error';
+
+export interface CallMetrics {
+  endpoint: Endpoint;
+  model: string | undefined;
+  provider: string | undefined;
+  outcome: Outcome;
+  durationSeconds: number;
+  ttftSeconds?: number;
+  usage?: LlmUsage;
+}
+
+const UNKNOWN = 'unknown';
+const OVERFLOW = 'other';
+/** Model names come from callers: past this many distinct ones, new names share one label value. */
+const MAX_MODEL_LABELS = 100;
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (several apps in one test process do
+ * not collide, and nothing a library registers globally leaks in). The user id is never a label.
+ */
+@Injectable()
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly seenModels = new Set<string>();
+
+  private readonly requests = new Counter({
+    name: 'sluice_llm_requests_total',
+    help: 'Model calls by model, provider, endpoint and outcome (ok or the error code).',
+    labelNames: ['model', 'provider', 'endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly timeToFirstToken = new Histogram({
+    name: 'sluice_llm_time_to_first_token_seconds',
+    help: 'From the request arriving to the first text, reasoning or tool-call event (streams).',
+    labelNames: ['model', 'provider'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+    registers: [this.registry],
+  });
+
+  private readonly duration = new Histogram({
+    name: 'sluice_llm_request_duration_seconds',
+    help: 'From the request arriving to the response closing.',
+    labelNames: ['model', 'provider'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+
+  private readonly tokens = new Counter({
+    name: 'sluice_llm_tokens_total',
+    help: 'Tokens the upstreams reported, by kind (prompt or completion).',
+    labelNames: ['model', 'provider', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly streamsInFlight = new Gauge({
+    name: 'sluice_llm_streams_in_flight',
+    help: 'Streamed chat completions currently open.',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  streamOpened(): void {
+    this.streamsInFlight.inc();
+  }
+
+  streamClosed(): void {
+    this.streamsInFlight.dec();
+  }
+
+  record(call: CallMetrics): void {
+    const model = call.outcome === 'model_not_found' ? UNKNOWN : this.modelLabel(call.model);
+    const provider = call.provider ?? UNKNOWN;
+    this.requests.inc({ model, provider, endpoint: call.endpoint, outcome: call.outcome });
+    this.duration.observe({ model, provider }, call.durationSeconds);
+    if (call.ttftSeconds !== undefined) this.timeToFirstToken.observe({ model, provider }, call.ttftSeconds);
+    const { promptTokens, completionTokens } = call.usage ?? {};
+    if (promptTokens) this.tokens.inc({ model, provider, kind: 'prompt' }, promptTokens);
+    if (completionTokens) this.tokens.inc({ model, provider, kind: 'completion' }, completionTokens);
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private modelLabel(model: string | undefined): string {
+    if (model === undefined) return UNKNOWN;
+    if (this.seenModels.has(model)) return model;
+    if (this.seenModels.size >= MAX_MODEL_LABELS) return OVERFLOW;
+    this.seenModels.add(model);
+    return model;
+  }
+}

@@ -1,0 +1,72 @@
+import type { ServerResponse } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { LlmError } from '@sluice/llm-provider';
+
+/**
+ * The model calls in flight. Each gets an AbortController that fires when its client disconnects
+ * (the library then closes the upstream request, so the model server stops generating). On shutdown
+ * the calls get a grace period to finish; the ones still running are then cut, and report
+ * `unavailable` (the caller may retry elsewhere) rather than a client abort.
+ */
+/** How long cut calls get to send their final error before the connections are closed. */
+const CUT_CALLS_CLOSE_MS = 1_000;
+
+@Injectable()
+export class CallTracker {
+  private readonly active = new Set<AbortController>();
+  private drainWaiters: (() => void)[] = [];
+  private shuttingDown = false;
+
+  /** A signal that aborts when `res` closes before it finished, or when shutdown cuts the call. */
+  begin(res: ServerResponse): AbortSignal {
+    const controller = new AbortController();
+    this.active.add(controller);
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+      this.active.delete(controller);
+      if (this.active.size === 0) this.wakeDrainWaiters();
+    });
+    return controller.signal;
+  }
+
+  /** The error to report for a call that ended with `error`. */
+  explain(error: LlmError): LlmError {
+    if (error.code !== 'aborted' || !this.shuttingDown) return error;
+    return new LlmError('unavailable', 'the LLM gateway is shutting down; retry the request', {
+      retryable: true,
+    });
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Waits up to `graceMs` for the calls in flight, then aborts the rest and gives them a moment to
+   * write their last event (the server closes every connection right after).
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.shuttingDown = true;
+    await this.idle(graceMs);
+    if (this.active.size === 0) return;
+    for (const controller of this.active) controller.abort();
+    await this.idle(CUT_CALLS_CLOSE_MS);
+  }
+
+  private idle(timeoutMs: number): Promise<void> {
+    if (this.active.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

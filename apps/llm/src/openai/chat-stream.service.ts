@@ -1,0 +1,213 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  LlmError,
+  LlmRegistry,
+  type LlmRequest,
+  type LlmStreamEvent,
+  type LlmUsage,
+} from '@sluice/llm-provider';
+import { GATEWAY_CONFIG } from '../config/config.module';
+import type { GatewayConfig } from '../config/gateway-config';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { CallTracker } from './call-tracker';
+import { ChunkBuilder } from './chat-response.builder';
+import { fromLlmError } from './openai-error';
+import { SseWriter } from './sse-writer';
+
+export interface StreamChatOptions {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  llmRequest: LlmRequest;
+  /** The model id the caller sent, echoed in every chunk. */
+  model: string;
+  includeUsage: boolean;
+}
+
+type Step = IteratorResult<LlmStreamEvent, unknown>;
+const HOLD_EXPIRED = Symbol('hold expired');
+
+const isContent = (event: LlmStreamEvent) =>
+  event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call';
+
+/**
+ * Streams one chat completion as OpenAI's SSE. The 200 is held back until the first content event
+ * (or the end): a call that fails before producing anything answers a real HTTP error, which the
+ * caller can retry or fall back from. The hold lasts at most one keep-alive interval, after which
+ * the headers go out and keep-alive comments keep the connection warm. A failure after that ends the
+ * stream with OpenAI's in-stream `data: {"error":...}` and no `[DONE]`.
+ */
+@Injectable()
+export class ChatStreamService {
+  constructor(
+    private readonly registry: LlmRegistry,
+    private readonly metrics: GatewayMetrics,
+    private readonly tracker: CallTracker,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** Resolves once the response is done; rejects (before any byte is written) with the error to answer. */
+  async stream(options: StreamChatOptions): Promise<void> {
+    const iterator = this.registry.stream(options.llmRequest)[Symbol.asyncIterator]();
+    this.metrics.streamOpened();
+    try {
+      const held = await this.hold(iterator, options);
+      await this.send(iterator, held, options);
+    } finally {
+      this.metrics.streamClosed();
+      // Closes the upstream request if we stopped early (client gone, write failure).
+      void iterator.return?.(undefined)?.catch(() => undefined);
+    }
+  }
+
+  /** Reads events until the first content or terminal event, or until the hold expires. */
+  private async hold(
+    iterator: AsyncIterator<LlmStreamEvent>,
+    options: StreamChatOptions,
+  ): Promise<{ events: LlmStreamEvent[]; pending: Promise<Step> | undefined }> {
+    const events: LlmStreamEvent[] = [];
+    const deadline = Date.now() + this.config.keepAliveMs;
+    for (;;) {
+      const pending = iterator.next();
+      const step = await raceDeadline(pending, deadline);
+      if (step === HOLD_EXPIRED) return { events, pending };
+      if (step.done) return { events, pending: undefined };
+      const event = step.value;
+      this.observe(event, options);
+      if (event.type === 'error') throw this.tracker.explain(event.error);
+      events.push(event);
+      if (isContent(event) || event.type === 'finish') return { events, pending: undefined };
+    }
+  }
+
+  private async send(
+    iterator: AsyncIterator<LlmStreamEvent>,
+    held: { events: LlmStreamEvent[]; pending: Promise<Step> | undefined },
+    options: StreamChatOptions,
+  ): Promise<void> {
+    const { reply } = options;
+    reply.hijack();
+    const writer = new SseWriter(reply.raw, this.config.keepAliveMs);
+    const chunks = new ChunkBuilder(options.model, options.includeUsage);
+    const state: StreamState = { writer, chunks, usage: undefined, ended: false };
+    try {
+      writer.start(headersOf(reply));
+      if (!(await writer.json(chunks.role()))) return;
+      for (const event of held.events) {
+        if (!(await this.emit(event, state, options)) || state.ended) return;
+      }
+      let pending = held.pending ?? iterator.next();
+      for (;;) {
+        const step = await pending;
+        if (step.done) {
+          // The library promises a terminal event; never let a quiet end look like a clean one.
+          await this.emit(
+            { type: 'error', error: new LlmError('upstream', 'the stream ended without a finish') },
+            state,
+            options,
+          );
+          return;
+        }
+        this.observe(step.value, options);
+        if (!(await this.emit(step.value, state, options)) || state.ended) return;
+        pending = iterator.next();
+      }
+    } catch (error) {
+      options.request.log.error({ err: error }, 'the chat stream failed');
+      options.request.sluice.call.outcome = 'internal';
+      if (writer.open) {
+        await writer.json(fromLlmError(new LlmError('upstream', 'the gateway failed mid-stream')).toBody());
+      }
+    } finally {
+      writer.end();
+    }
+  }
+
+  /** Writes one event; `false` when the client is gone. */
+  private async emit(
+    event: LlmStreamEvent,
+    state: StreamState,
+    options: StreamChatOptions,
+  ): Promise<boolean> {
+    const { writer, chunks } = state;
+    const call = options.request.sluice.call;
+    switch (event.type) {
+      case 'queued':
+        return true;
+      case 'start':
+        if (event.warnings.length > 0)
+          options.request.log.warn({ warnings: event.warnings }, 'upstream warnings');
+        return true;
+      case 'text-delta':
+        return writer.json(chunks.text(event.text));
+      case 'reasoning-delta':
+        return writer.json(chunks.reasoning(event.text));
+      case 'tool-call':
+        return writer.json(chunks.toolCall(event.call));
+      case 'usage':
+        state.usage = event.usage;
+        return true;
+      case 'finish': {
+        state.ended = true;
+        const usage = hasCounts(event.usage) ? event.usage : (state.usage ?? event.usage);
+        call.usage = usage;
+        call.finishReason = event.rawReason ?? event.reason;
+        if (!(await writer.json(chunks.finish(event.reason)))) return false;
+        if (options.includeUsage && !(await writer.json(chunks.usage(usage)))) return false;
+        const delivered = await writer.done();
+        if (delivered) call.outcome = 'ok';
+        return delivered;
+      }
+      case 'error': {
+        state.ended = true;
+        const error = this.tracker.explain(event.error);
+        call.outcome = error.code;
+        if (error.code !== 'aborted') {
+          options.request.log.warn(
+            { code: error.code, error: error.message },
+            'the upstream failed mid-stream',
+          );
+        }
+        return writer.json(fromLlmError(error).toBody());
+      }
+    }
+  }
+
+  private observe(event: LlmStreamEvent, options: StreamChatOptions): void {
+    const call = options.request.sluice.call;
+    // The upstream that actually served (a fallback chain may have moved on from the first).
+    if (event.type === 'start') call.provider = event.provider;
+    if (event.type === 'error' && event.error.provider !== undefined) call.provider = event.error.provider;
+    if (isContent(event) && call.firstTokenAt === undefined) call.firstTokenAt = performance.now();
+  }
+}
+
+interface StreamState {
+  writer: SseWriter;
+  chunks: ChunkBuilder;
+  usage: LlmUsage | undefined;
+  ended: boolean;
+}
+
+function hasCounts(usage: LlmUsage): boolean {
+  return usage.promptTokens !== undefined || usage.completionTokens !== undefined;
+}
+
+/** The headers Fastify would have sent (x-request-id), which a hijacked reply must write itself. */
+function headersOf(reply: FastifyReply): Record<string, string | number | string[]> {
+  const out: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined && name !== 'content-length' && name !== 'content-type') out[name] = value;
+  }
+  return out;
+}
+
+function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof HOLD_EXPIRED> {
+  const wait = deadline - Date.now();
+  if (wait <= 0) return Promise.resolve(HOLD_EXPIRED);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof HOLD_EXPIRED>((resolve) => {
+    timer = setTimeout(() => resolve(HOLD_EXPIRED), wait);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** The most inputs one embeddings request may carry (OpenAI's own limit). */
+export const MAX_EMBEDDING_INPUTS = 2048;
+
+const tokenArrays = (value: unknown) =>
+  Array.isArray(value) &&
+  value.length > 0 &&
+  value.every((item) => typeof item === 'number' || Array.isArray(item));
+
+export const embeddingsRequestSchema = z.object({
+  model: z.string().trim().min(1, 'model is required'),
+  input: z
+    .unknown()
+    .refine((value) => !tokenArrays(value), 'token arrays are not supported: send the text')
+    .pipe(
+      z.union([
+        z.string(),
+        z
+          .array(z.string())
+          .min(1, 'input must not be empty')
+          .max(MAX_EMBEDDING_INPUTS, `input holds at most ${MAX_EMBEDDING_INPUTS} strings`),
+      ]),
+    ),
+  encoding_format: z.enum(['float', 'base64']).nullish(),
+  dimensions: z.number().int().positive().nullish(),
+  user: z.string().nullish(),
+});
+
+export type EmbeddingsRequestBody = z.infer<typeof embeddingsRequestSchema>;

@@ -5,6 +5,7 @@ const config: Config = {
   projects: [
     '<rootDir>/libs/*/jest.config.ts',
     '<rootDir>/apps/*/jest.config.ts',
+    '<rootDir>/apps/api/jest.gateway.config.ts',
     '<rootDir>/tools/jest.config.ts',
   ],
 };

@@ -2,6 +2,7 @@ import type { Conversation, MessageList, Readiness } from '@sluice/contracts';
 import { type ApiClient, expectError, registerUser } from './support/api-client';
 import { deadUrl } from './support/net';
 import { collect, openChat } from './support/sse';
+import { upstreamSeenByApi } from './support/llm-stage';
 import { startTestApp, type TestApp } from './support/test-app';
 
 // `npm start` with no Ollama running: everything but the LLM works, and the LLM errors say where
@@ -58,10 +59,10 @@ describe('without Ollama (e2e)', () => {
     expect(ready.body.database.ok).toBe(true);
     expect(ready.body.llm).toEqual([
       expect.objectContaining({
-        provider: 'ollama',
-        baseUrl: ollamaUrl,
+        ...upstreamSeenByApi(t, { provider: 'ollama', kind: 'ollama', baseUrl: ollamaUrl }),
         ok: false,
-        error: expect.anything(),
+        // Either way the address that could not be reached is named.
+        error: expect.objectContaining({ code: 'unavailable', message: expect.stringContaining(ollamaUrl) }),
       }),
     ]);
   });

@@ -3,6 +3,7 @@ import type { Conversation, MessageList, ModelList, Readiness } from '@sluice/co
 import { type FakeOllama, startFakeOllama } from '@sluice/llm-provider/testing';
 import { ApiClient, registerUser } from './support/api-client';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { upstreamSeenByApi } from './support/llm-stage';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('health, models and docs (e2e)', () => {
@@ -27,7 +28,11 @@ describe('health, models and docs (e2e)', () => {
       status: 'ok',
       database: { ok: true, latencyMs: expect.any(Number) },
       llm: [
-        { provider: 'ollama', kind: 'ollama', baseUrl: ollama.url, ok: true, latencyMs: expect.any(Number) },
+        {
+          ...upstreamSeenByApi(t, { provider: 'ollama', kind: 'ollama', baseUrl: ollama.url }),
+          ok: true,
+          latencyMs: expect.any(Number),
+        },
       ],
     });
   });

@@ -25,7 +25,8 @@ export class ModelsController {
       // A model of another provider than the default one is addressed as `<provider>/<model>`.
       models: listing.models.map((model) => ({
         id: model.provider === defaultProvider ? model.id : `${model.provider}/${model.id}`,
-        provider: model.provider,
+        // Stage two names the model server behind the gateway, as stage one does.
+        provider: model.servedBy ?? model.provider,
         ...(model.contextLength === undefined ? {} : { contextLength: model.contextLength }),
       })),
       unavailable: listing.errors.map(({ provider, error }) => {

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LlmProvider } from '@sluice/llm-provider';
 import { createApp } from '../../src/bootstrap';
 import { loadApiConfig, type RuntimeConfig } from '../../src/config/api-config';
+import { prepareLlmStage } from './llm-stage';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -11,6 +12,8 @@ export interface TestApp {
   app: NestFastifyApplication;
   config: RuntimeConfig;
   db: TestDatabase;
+  /** Stage two only: the gateway the API calls. */
+  gatewayUrl?: string;
   close(): Promise<void>;
 }
 
@@ -34,13 +37,14 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownDb = options.db === undefined;
   const db = options.db ?? (await createTestDatabase());
+  const stage = await prepareLlmStage(options.env ?? {}, options.llmProviders);
   try {
     const base = loadApiConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: process.env['SLUICE_TEST_LOG_LEVEL'] ?? 'silent',
       JWT_SECRET: TEST_JWT_SECRET,
       AUTH_RATE_LIMIT: '1000',
-      ...options.env,
+      ...stage.apiEnv,
     });
     const config: RuntimeConfig = {
       ...base,
@@ -48,7 +52,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       jwtSecret: base.jwtSecret ?? TEST_JWT_SECRET,
     };
     const app = await createApp(config, {
-      ...(options.llmProviders === undefined ? {} : { llmProviders: options.llmProviders }),
+      ...(stage.apiProviders === undefined ? {} : { llmProviders: stage.apiProviders }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address();
@@ -59,14 +63,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       app,
       config,
       db,
+      ...(stage.gatewayUrl === undefined ? {} : { gatewayUrl: stage.gatewayUrl }),
       close: async () => {
         if (closed) return;
         closed = true;
         await app.close();
+        await stage.stopGateway();
         if (ownDb) await db.drop();
       },
     };
   } catch (error) {
+    await stage.stopGateway();
     if (ownDb) await db.drop();
     throw error;
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   LlmError,
+  SLUICE_HEADERS,
   LlmRegistry,
   type LlmRequest,
   type LlmStreamEvent,
@@ -91,6 +92,11 @@ export class ChatStreamService {
     const chunks = new ChunkBuilder(options.model, options.includeUsage);
     const state: StreamState = { writer, chunks, usage: undefined, ended: false };
     try {
+      const start = held.events.find((event) => event.type === 'start');
+      if (start) {
+        void reply.header(SLUICE_HEADERS.servedByProvider, start.provider);
+        void reply.header(SLUICE_HEADERS.servedByModel, start.model);
+      }
       writer.start(headersOf(reply));
       if (!(await writer.json(chunks.role()))) return;
       for (const event of held.events) {

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LlmError, LlmRegistry } from '@sluice/llm-provider';
+import { LlmError, LlmRegistry, SLUICE_HEADERS } from '@sluice/llm-provider';
 import { isValidUserId } from '../auth/caller-headers';
 import { GATEWAY_CONFIG } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
@@ -58,7 +58,11 @@ export class ChatController {
       call.finishReason = result.rawFinishReason ?? result.finishReason;
       call.outcome = 'ok';
       if (result.warnings.length > 0) request.log.warn({ warnings: result.warnings }, 'upstream warnings');
-      await reply.code(200).send(buildChatCompletion(result, body.model));
+      await reply
+        .code(200)
+        .header(SLUICE_HEADERS.servedByProvider, result.provider)
+        .header(SLUICE_HEADERS.servedByModel, result.model)
+        .send(buildChatCompletion(result, body.model));
     } catch (error) {
       noteFailure(call, error);
       throw LlmError.is(error) ? this.tracker.explain(error) : error;

@@ -10,6 +10,8 @@ export interface OpenAiModel {
   owned_by: string;
   /** The context window, vLLM's field, when the upstream reports one. */
   max_model_len?: number;
+  /** The configured provider that serves the model (absent on aliases). */
+  sluice_provider?: string;
 }
 
 @Controller('v1/models')
@@ -80,6 +82,8 @@ export class ModelsController {
       object: 'model',
       created: this.created,
       owned_by: model.ownedBy ?? model.provider,
+      // Which upstream serves it: the Sluice API shows this, so stage two looks like stage one.
+      sluice_provider: model.provider,
       ...(model.contextLength === undefined ? {} : { max_model_len: model.contextLength }),
     };
   }

@@ -4,3 +4,4 @@ export * from './openai-compatible';
 export * from './vllm';
 export type { ProviderSettings } from './shared/provider-settings';
 export { classifyHttpFailure, classifyNetworkFailure, parseRetryAfter } from './shared/classify';
+export { SLUICE_HEADERS } from './shared/sluice-headers';

@@ -125,6 +125,8 @@ export interface LlmModelInfo {
   ownedBy?: string;
   /** A LoRA adapter or a fine-tune names the model it derives from. */
   parent?: string;
+  /** Behind a Sluice gateway: the provider there that serves the model (`provider` is the gateway). */
+  servedBy?: string;
 }
 
 export interface LlmRequestOptions {

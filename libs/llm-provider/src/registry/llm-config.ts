@@ -61,8 +61,8 @@ export interface ProviderConfig {
   kind: ProviderKind;
   baseUrl: string;
   apiKey?: string;
-  /** The header that forwards the end user's id (the gateway's `x-sluice-user`). */
-  userHeader?: string;
+  /** The upstream is the Sluice gateway (stage two): see `ProviderSettings.sluiceGateway`. */
+  sluiceGateway?: boolean;
   /** Default deadlines for every call through this provider. */
   timeouts: Required<LlmTimeouts>;
 }
@@ -85,9 +85,6 @@ export interface LlmConfig {
   defaultModel?: string;
   providers: ProviderConfig[];
 }
-
-/** How the API tells the gateway which end user a call is for (per-user limits and usage). */
-export const GATEWAY_USER_HEADER = 'x-sluice-user';
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -133,7 +130,7 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
           kind: 'openai',
           baseUrl: `${e.LLM_GATEWAY_URL}/v1`,
           apiKey: e.LLM_GATEWAY_TOKEN,
-          userHeader: GATEWAY_USER_HEADER,
+          sluiceGateway: true,
           timeouts,
         },
       ],

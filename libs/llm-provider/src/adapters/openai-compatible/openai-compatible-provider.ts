@@ -19,6 +19,7 @@ import {
 import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
 import { classifyHttpFailure, classifyNetworkFailure } from '../shared/classify';
 import { mergeTimeouts } from '../shared/merge-timeouts';
+import { SLUICE_HEADERS } from '../shared/sluice-headers';
 import type { ProviderSettings } from '../shared/provider-settings';
 import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
 
@@ -50,10 +51,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
   readonly baseUrl: string;
   protected readonly client: OpenAI;
   protected readonly timeouts: LlmTimeouts;
-  private readonly userHeader: string | undefined;
+  private readonly sluiceGateway: boolean;
 
   constructor(settings: ProviderSettings) {
-    this.userHeader = settings.userHeader;
+    this.sluiceGateway = settings.sluiceGateway === true;
     this.id = settings.id;
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.timeouts = settings.timeouts ?? {};
@@ -86,11 +87,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
   async chat(options: LlmCallOptions): Promise<LlmChatResult> {
     const { body, warnings } = this.buildBody(options);
     const { stream: _stream, stream_options: _streamOptions, ...rest } = body;
-    const completion = await this.call(options, (signal) =>
-      this.client.chat.completions.create(
-        { ...rest, stream: false },
-        this.requestOptions(signal, this.callHeaders(options)),
-      ),
+    const { data: completion, response } = await this.call(options, (signal) =>
+      this.client.chat.completions
+        .create({ ...rest, stream: false }, this.requestOptions(signal, this.callHeaders(options)))
+        .withResponse(),
     );
     const choice = completion.choices[0];
     const message: (ChatCompletion['choices'][number]['message'] & ReasoningFields) | undefined =
@@ -102,8 +102,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
         : [],
     );
     return {
-      provider: this.id,
-      model: options.model,
+      ...this.servedBy(response.headers, options.model),
       text: message?.content ?? '',
       ...(reasoning ? { reasoning } : {}),
       toolCalls,
@@ -183,15 +182,32 @@ export class OpenAICompatibleProvider implements LlmProvider {
   }
 
   protected toModelInfo(entry: OpenAI.Models.Model & Record<string, unknown>): LlmModelInfo {
-    return { id: entry.id, provider: this.id, ...(entry.owned_by ? { ownedBy: entry.owned_by } : {}) };
+    const servedBy =
+      this.sluiceGateway && typeof entry.sluice_provider === 'string' ? entry.sluice_provider : undefined;
+    return {
+      id: entry.id,
+      provider: this.id,
+      ...(servedBy === undefined ? {} : { servedBy }),
+      ...(entry.owned_by ? { ownedBy: entry.owned_by } : {}),
+      ...(typeof entry.max_model_len === 'number' ? { contextLength: entry.max_model_len } : {}),
+    };
   }
 
   private callHeaders(options: {
     headers?: Record<string, string>;
     user?: string;
   }): Record<string, string> | undefined {
-    if (!this.userHeader || options.user === undefined) return options.headers;
-    return { ...options.headers, [this.userHeader]: options.user };
+    if (!this.sluiceGateway || options.user === undefined) return options.headers;
+    return { ...options.headers, [SLUICE_HEADERS.user]: options.user };
+  }
+
+  /** Who served: this provider, or, behind a Sluice gateway, the upstream the gateway chose. */
+  private servedBy(headers: Headers, model: string): { provider: string; model: string } {
+    if (!this.sluiceGateway) return { provider: this.id, model };
+    return {
+      provider: headers.get(SLUICE_HEADERS.servedByProvider) ?? this.id,
+      model: headers.get(SLUICE_HEADERS.servedByModel) ?? model,
+    };
   }
 
   protected requestOptions(signal: AbortSignal, headers?: Record<string, string>): OpenAI.RequestOptions {
@@ -216,11 +232,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
 
   private async *rawStream(options: LlmCallOptions, signal: AbortSignal): AsyncGenerator<RawStreamEvent> {
     const { body, warnings } = this.buildBody(options);
-    const chunks = await this.client.chat.completions.create(
-      body,
-      this.requestOptions(signal, this.callHeaders(options)),
-    );
-    yield { type: 'start', provider: this.id, model: options.model, warnings };
+    const { data: chunks, response } = await this.client.chat.completions
+      .create(body, this.requestOptions(signal, this.callHeaders(options)))
+      .withResponse();
+    yield { type: 'start', ...this.servedBy(response.headers, options.model), warnings };
 
     const drafts = new Map<number, ToolCallDraft>();
     let finishReason: string | undefined;

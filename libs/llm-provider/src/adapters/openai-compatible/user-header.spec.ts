@@ -19,7 +19,7 @@ describe('forwarding the end user', () => {
       id: 'gateway',
       baseUrl: `${fake.url}/v1`,
       apiKey: 'sk-internal-token-123456',
-      userHeader: 'x-sluice-user',
+      sluiceGateway: true,
     });
     for await (const _ of gateway.stream(call));
     await gateway.chat(call);

@@ -9,8 +9,9 @@ export interface ProviderSettings {
   /** Headers sent with every request (an organisation header, say). */
   headers?: Record<string, string>;
   /**
-   * A header that carries the call's `user` (the end user's id) to the upstream. Set for the Sluice
-   * gateway, which applies per-user limits; never set for third-party servers.
+   * The upstream is a Sluice gateway: the call's `user` (the end user's id) goes along in
+   * `x-sluice-user`, and the provider and model that served come back in `x-sluice-provider` /
+   * `x-sluice-model`. Never set for third-party servers.
    */
-  userHeader?: string;
+  sluiceGateway?: boolean;
 }

@@ -1,0 +1,1 @@
+process.env['SLUICE_TEST_LLM_MODE'] = 'gateway';

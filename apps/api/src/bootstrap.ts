@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +10,20 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createLogger } from './common/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import type { RuntimeConfig } from './config/api-config';
+
+/**
+ * One product, one address: the built web app at `/` (hash routing, so every screen reloads from
+ * `/`). Only the files the build produced are routes (no wildcard), so an unknown `/api/...` path
+ * still gets the API's JSON 404.
+ */
+function serveWebApp(app: NestFastifyApplication, config: RuntimeConfig): void {
+  const root = path.resolve(config.webDistDir);
+  if (!existsSync(path.join(root, 'index.html'))) {
+    new Logger('Web').log(`No web app at ${root}: serving the API only (npm start builds it)`);
+    return;
+  }
+  app.useStaticAssets({ root, prefix: '/', wildcard: false, index: ['index.html'], decorateReply: false });
+}
 
 export interface CreateAppOptions extends AppModuleOptions {
   logger?: LoggerService | false;
@@ -62,6 +78,7 @@ export async function createApp(
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  serveWebApp(app, config);
 
   await app.init();
   return app;

@@ -40,6 +40,8 @@ export const errorEventSchema = z.object({
   message: z.string(),
   /** Sending the same message again may work (a timeout, an upstream that was down). */
   retryable: z.boolean(),
+  /** When the upstream said how long to wait (a rate limit, a full queue). */
+  retryAfterMs: z.number().int().min(0).optional(),
 });
 
 /** The `event:` names of the browser stream, each with the schema of its JSON `data:`. */
@@ -68,7 +70,7 @@ export type ErrorEvent = z.infer<typeof errorEventSchema>;
  * Returns `undefined` for an event name the contract does not know (ignore it: newer servers may add some).
  */
 export function parseChatStreamEvent(event: string, data: string): ChatStreamEvent | undefined {
-  if (!(event in chatStreamEventSchemas)) return undefined;
+  if (!Object.hasOwn(chatStreamEventSchemas, event)) return undefined;
   const name = event as ChatStreamEventName;
   return { event: name, data: chatStreamEventSchemas[name].parse(JSON.parse(data)) } as ChatStreamEvent;
 }

@@ -171,7 +171,12 @@ export class ChatService implements BeforeApplicationShutdown {
     const fail = (error: ApiLlmError) => {
       final = outcome('failed', error.code);
       terminal = () =>
-        sse.event('error', { code: error.code, message: error.message, retryable: error.retryable });
+        sse.event('error', {
+          code: error.code,
+          message: error.message,
+          retryable: error.retryable,
+          ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+        });
     };
 
     try {

@@ -56,6 +56,8 @@ export const apiEnvSchema = z
           .map((email) => email.trim().toLowerCase())
           .filter((email) => email !== ''),
       ),
+    /** The built web app, served at `/` when the folder has an index.html (`npm start` builds it). */
+    WEB_DIST_DIR: z.string().trim().min(1).default('dist/apps/web'),
     /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
     TRUST_PROXY: z
       .enum(['true', 'false', '1', '0'])
@@ -92,6 +94,7 @@ export interface ApiConfig {
   authRateWindowMs: number;
   adminEmails: string[];
   trustProxy: boolean;
+  webDistDir: string;
   llm: LlmConfig;
 }
 
@@ -141,6 +144,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     authRateWindowMs: e.AUTH_RATE_WINDOW_MS,
     adminEmails: e.ADMIN_EMAILS,
     trustProxy: e.TRUST_PROXY,
+    webDistDir: e.WEB_DIST_DIR,
     llm,
   };
 }

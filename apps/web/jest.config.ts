@@ -1,0 +1,28 @@
+import type { Config } from 'jest';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const preset = require('../../jest.preset.js') as Config;
+
+// Browser tests: a real Chromium (/usr/bin/chromium through playwright-core) drives the built app,
+// served on one origin with the real API (booted in-process), a real PostgreSQL and a fake Ollama.
+// globalSetup builds the app and starts PostgreSQL (the API's setup) when DATABASE_URL is not set.
+// The app's component tests are Vitest's (`*.test.tsx`): this config only picks `e2e/*.e2e-spec.ts`.
+const config: Config = {
+  ...preset,
+  displayName: 'web',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
+  transform: {
+    ...preset.transform,
+    // As in apps/api/jest.config.ts: content-disposition 3 (for @fastify/static) ships only as an ES module.
+    '/node_modules/content-disposition/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  globalSetup: '<rootDir>/e2e/support/global-setup.ts',
+  globalTeardown: '<rootDir>/e2e/support/global-teardown.ts',
+  testTimeout: 60_000,
+};
+
+export default config;

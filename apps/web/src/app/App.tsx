@@ -1,0 +1,31 @@
+import { useEffect } from 'react';
+import { AuthProvider, type AuthProviderProps, useAuth } from '../auth/AuthProvider';
+import { AuthScreen } from '../auth/AuthScreen';
+import { navigate, useRoute } from './router';
+import { Shell } from './Shell';
+
+function Screens() {
+  const { user } = useAuth();
+  const route = useRoute();
+  const onAuthScreen = route.name === 'sign-in' || route.name === 'sign-up';
+
+  // Signed in on a sign-in address: to the app. Signed out anywhere else: to sign in.
+  useEffect(() => {
+    if (user !== null && onAuthScreen) navigate({ name: 'new-chat' }, { replace: true });
+    if (user === null && !onAuthScreen) navigate({ name: 'sign-in' }, { replace: true });
+  }, [user, onAuthScreen]);
+
+  if (user === null) {
+    const mode = route.name === 'sign-up' ? 'sign-up' : 'sign-in';
+    return <AuthScreen key={mode} mode={mode} />;
+  }
+  return <Shell conversationId={route.name === 'conversation' ? route.id : null} />;
+}
+
+export function App(props: Omit<AuthProviderProps, 'children'>) {
+  return (
+    <AuthProvider {...props}>
+      <Screens />
+    </AuthProvider>
+  );
+}

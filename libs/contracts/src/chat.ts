@@ -33,6 +33,8 @@ export const metaEventSchema = z.object({
   provider: z.string().nullable(),
 });
 export const deltaEventSchema = z.object({ text: z.string() });
+/** The model server is busy: the answer waits in line (sent again each time the position changes). */
+export const queuedEventSchema = z.object({ position: z.number().int().min(1) });
 export const usageEventSchema = tokenUsageSchema;
 export const doneEventSchema = z.object({ finishReason: finishReasonSchema, usage: tokenUsageSchema });
 export const errorEventSchema = z.object({
@@ -47,6 +49,7 @@ export const errorEventSchema = z.object({
 /** The `event:` names of the browser stream, each with the schema of its JSON `data:`. */
 export const chatStreamEventSchemas = {
   meta: metaEventSchema,
+  queued: queuedEventSchema,
   delta: deltaEventSchema,
   usage: usageEventSchema,
   done: doneEventSchema,
@@ -62,6 +65,7 @@ export type ChatStreamEvent = {
 
 export type MetaEvent = z.infer<typeof metaEventSchema>;
 export type DeltaEvent = z.infer<typeof deltaEventSchema>;
+export type QueuedEvent = z.infer<typeof queuedEventSchema>;
 export type DoneEvent = z.infer<typeof doneEventSchema>;
 export type ErrorEvent = z.infer<typeof errorEventSchema>;
 

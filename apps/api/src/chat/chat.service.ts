@@ -188,7 +188,9 @@ export class ChatService implements BeforeApplicationShutdown {
         headers: { 'x-request-id': requestId },
       });
       for await (const event of events) {
-        if (event.type === 'start') {
+        if (event.type === 'queued') {
+          await sse.event('queued', { position: event.position });
+        } else if (event.type === 'start') {
           model = event.model;
           provider = event.provider;
           await sendMeta();

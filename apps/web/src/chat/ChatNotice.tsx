@@ -7,14 +7,16 @@ export const QUEUED_AFTER_MS = 3_000;
 
 export interface ChatNoticeProps {
   phase: ChatPhase;
+  /** The answer's place in the model server's queue, when the server said. */
+  queuePosition?: number | null;
   problem: ChatProblem | null;
   onRetry: () => void;
   onReload: () => void;
 }
 
 /** What the chat is waiting for, or what went wrong and what to do about it. */
-export function ChatNotice({ phase, problem, onRetry, onReload }: ChatNoticeProps) {
-  if (phase === 'waiting') return <WaitingNotice />;
+export function ChatNotice({ phase, queuePosition = null, problem, onRetry, onReload }: ChatNoticeProps) {
+  if (phase === 'waiting') return <WaitingNotice position={queuePosition} />;
   if (problem === null) return null;
   switch (problem.kind) {
     case 'load':
@@ -88,17 +90,24 @@ export function ChatNotice({ phase, problem, onRetry, onReload }: ChatNoticeProp
   }
 }
 
-function WaitingNotice() {
-  const [queued, setQueued] = useState(false);
+function WaitingNotice({ position }: { position: number | null }) {
+  const [slow, setSlow] = useState(false);
   useEffect(() => {
-    const timer = setTimeout(() => setQueued(true), QUEUED_AFTER_MS);
+    const timer = setTimeout(() => setSlow(true), QUEUED_AFTER_MS);
     return () => clearTimeout(timer);
   }, []);
+  let text = 'Waiting for the model…';
+  if (position !== null) {
+    text =
+      position === 1
+        ? 'The model is busy: your message is next in line.'
+        : `The model is busy: your message is number ${position} in line.`;
+  } else if (slow) {
+    text = 'The model is busy: your message is queued and starts as soon as it is free.';
+  }
   return (
     <p className="notice notice--info" role="status">
-      {queued
-        ? 'The model is busy: your message is queued and starts as soon as it is free.'
-        : 'Waiting for the model…'}
+      {text}
     </p>
   );
 }

@@ -71,6 +71,31 @@ describe('ChatView', () => {
     expect(window.location.hash).toBe(`#/c/${CONVERSATION_ID}`);
   });
 
+  it("tells the user their place in a busy model server's queue until the answer starts", async () => {
+    const body = controlledBody();
+    const { user, input } = renderChat({ [SEND]: () => streamResponse(body.stream) });
+    await user.type(input(), 'Hello{Enter}');
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Waiting for the model…'));
+
+    act(() => body.push(sse('queued', { position: 2 }, 1)));
+    await waitFor(() =>
+      expect(screen.getByRole('status').textContent).toBe(
+        'The model is busy: your message is number 2 in line.',
+      ),
+    );
+    act(() => body.push(sse('queued', { position: 1 }, 2)));
+    await waitFor(() =>
+      expect(screen.getByRole('status').textContent).toBe('The model is busy: your message is next in line.'),
+    );
+    act(() => {
+      body.push(sse('meta', META, 3) + sse('delta', { text: 'At last.' }, 4));
+      body.push(sse('done', { finishReason: 'stop', usage: {} }, 5));
+      body.end();
+    });
+    await waitFor(() => expect(lastAnswer().getAttribute('data-status')).toBe('complete'));
+    expect(screen.queryByText(/in line/)).toBeNull();
+  });
+
   it('stops a streaming answer and marks it interrupted', async () => {
     const body = controlledBody();
     const { user, input } = renderChat({ [SEND]: () => streamResponse(body.stream) });

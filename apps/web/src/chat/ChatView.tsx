@@ -153,6 +153,7 @@ export function ChatView({
         <div className="chat__status" aria-live="polite">
           <ChatNotice
             phase={state.phase}
+            queuePosition={state.queuePosition}
             problem={state.problem}
             onRetry={() => {
               setFollowKey((n) => n + 1);

@@ -37,6 +37,8 @@ export interface ChatState {
   items: ChatItem[];
   loading: boolean;
   phase: ChatPhase;
+  /** While `waiting`: the answer's place in the model server's queue, when the server said. */
+  queuePosition: number | null;
   problem: ChatProblem | null;
 }
 
@@ -48,6 +50,7 @@ export type ChatAction =
   | { type: 'send-started'; content: string; userKey: string; assistantKey: string; model: string | null }
   | { type: 'meta'; userKey: string; assistantKey: string; meta: MetaEvent }
   | { type: 'delta'; assistantKey: string; text: string }
+  | { type: 'queued'; position: number }
   | { type: 'finished'; assistantKey: string; outcome: StreamOutcome; content: string }
   | { type: 'send-failed'; userKey: string; assistantKey: string; error: ApiError; content: string }
   | { type: 'dismiss-problem' };
@@ -57,6 +60,7 @@ export const initialChatState = (conversationId: string | null): ChatState => ({
   items: [],
   loading: conversationId !== null,
   phase: 'idle',
+  queuePosition: null,
   problem: null,
 });
 
@@ -114,7 +118,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         status: 'streaming',
         model: action.model,
       };
-      return { ...state, items: [...kept, user, assistant], phase: 'waiting', problem: null };
+      return {
+        ...state,
+        items: [...kept, user, assistant],
+        phase: 'waiting',
+        queuePosition: null,
+        problem: null,
+      };
     }
     case 'meta': {
       // Keys stay local (React keeps the same nodes); the ids are the server's from here on.
@@ -131,10 +141,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         })),
       };
     }
+    case 'queued':
+      return { ...state, queuePosition: action.position };
     case 'delta':
       return {
         ...state,
         phase: 'streaming',
+        queuePosition: null,
         items: patch(state.items, action.assistantKey, (item) => ({
           ...item,
           content: item.content + action.text,
@@ -150,6 +163,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         ...state,
         items,
         phase: 'idle',
+        queuePosition: null,
         problem: { kind: 'send', error: action.error, content: action.content },
       };
     }
@@ -159,7 +173,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
 }
 
 function finish(state: ChatState, key: string, outcome: StreamOutcome, content: string): ChatState {
-  const base = { ...state, phase: 'idle' as const };
+  const base = { ...state, phase: 'idle' as const, queuePosition: null };
   switch (outcome.type) {
     case 'done':
       return { ...base, items: patch(state.items, key, (item) => ({ ...item, status: 'complete' })) };

@@ -130,6 +130,7 @@ export function useChat({
               emit({ type: 'meta', userKey, assistantKey, meta: event.data });
               callbacks.current.onAnswerStarted(event.data.conversationId);
             } else if (event.event === 'delta') emit({ type: 'delta', assistantKey, text: event.data.text });
+            else if (event.event === 'queued') emit({ type: 'queued', position: event.data.position });
           },
         });
         emit({ type: 'finished', assistantKey, outcome: result.outcome, content });

@@ -162,6 +162,8 @@ async function readEvents(
         case 'delta':
           result.text += event.data.text;
           break;
+        case 'queued':
+          break;
         case 'usage':
           result.usage = event.data;
           break;

@@ -8,7 +8,7 @@
 // (through the gateway); the Portkey open-source gateway as the peer. Prints a table and writes JSON
 // under bench/results/.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,7 +88,7 @@ function build() {
   const result = spawnSync(
     process.execPath,
     [
-      path.join(root, 'node_modules/nx/bin/nx.js'),
+      path.join(root, 'node_modules/nx/dist/bin/nx.js'),
       'run-many',
       '-t',
       'build',
@@ -197,6 +197,8 @@ async function startStack(upstreamUrl) {
   };
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+  // As root, the embedded PostgreSQL runs as the `postgres` user, which must reach its data folder.
+  chmodSync(dataDir, 0o755);
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const apiEnv = async (name, extra) => ({
     NODE_ENV: 'production',

@@ -6,6 +6,8 @@ const config: Config = {
   ...preset,
   displayName: 'workspace-tools',
   rootDir: __dirname,
+  // tools/deploy is its own project (slow: it builds the images' recipes).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/deploy/'],
 };
 
 export default config;

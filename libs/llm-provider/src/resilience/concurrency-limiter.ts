@@ -98,14 +98,15 @@ export class ConcurrencyLimiter {
           );
         }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, remaining);
-          const onAbort = () => resolve();
-          signal?.addEventListener('abort', onAbort, { once: true });
-          wake = () => {
+          const done = () => {
             clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
+            signal?.removeEventListener('abort', done);
+            wake = () => undefined;
             resolve();
           };
+          const timer = setTimeout(done, remaining);
+          signal?.addEventListener('abort', done, { once: true });
+          wake = done;
         });
       }
     } finally {

@@ -19,8 +19,13 @@ function guard(open: GuardStreamOptions['open'], extra: Partial<GuardStreamOptio
   });
 }
 
+// Like fetch: an already-aborted signal rejects at once.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new DOMException('aborted', 'AbortError'));
+      return;
+    }
     const onAbort = () => {
       clearTimeout(timer);
       reject(new DOMException('aborted', 'AbortError'));

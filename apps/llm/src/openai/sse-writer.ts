@@ -8,6 +8,7 @@ import { encodeSse, encodeSseComment } from '@sluice/llm-provider';
  */
 export class SseWriter {
   private timer: NodeJS.Timeout | undefined;
+  private lastWriteAt = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -30,6 +31,7 @@ export class SseWriter {
       'x-accel-buffering': 'no',
     });
     this.res.flushHeaders();
+    this.lastWriteAt = Date.now();
     this.arm();
   }
 
@@ -49,7 +51,8 @@ export class SseWriter {
 
   private async write(text: string): Promise<boolean> {
     if (!this.open) return false;
-    this.arm();
+    // The keep-alive timer checks this when it fires: no timer churn per token.
+    this.lastWriteAt = Date.now();
     if (!this.res.write(text)) await this.drained();
     return this.open;
   }
@@ -66,15 +69,20 @@ export class SseWriter {
     });
   }
 
-  private arm(): void {
+  private arm(delayMs = this.keepAliveMs): void {
     this.clearTimer();
-    this.timer = setTimeout(() => this.keepAlive(), this.keepAliveMs);
+    this.timer = setTimeout(() => this.keepAlive(), delayMs);
     this.timer.unref();
   }
 
   private keepAlive(): void {
     this.timer = undefined;
     if (!this.open) return;
+    const quietFor = Date.now() - this.lastWriteAt;
+    if (quietFor < this.keepAliveMs) {
+      this.arm(this.keepAliveMs - quietFor);
+      return;
+    }
     // A full buffer already tells the proxy the connection is busy; adding to it helps nobody.
     if (!this.res.writableNeedDrain) this.res.write(encodeSseComment('keep-alive'));
     this.arm();

@@ -28,13 +28,24 @@ export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<
     (error) => abort.abort(error),
     options.provider,
   );
-  const aborted = abort.whenAborted();
   let iterator: AsyncIterator<RawStreamEvent> | undefined;
   let started = false;
+  // Each read can be cut short by the abort, even if the upstream iterator ignores its signal. (Not
+  // Promise.race against one abort promise: that would pile up a reaction per token on a long stream.)
+  let cutShort: ((reason: unknown) => void) | undefined;
+  const onAbort = () => cutShort?.(abort.signal.reason);
+  abort.signal.addEventListener('abort', onAbort, { once: true });
+  const next = (source: AsyncIterator<RawStreamEvent>) =>
+    abort.signal.aborted
+      ? Promise.reject(abort.signal.reason as Error)
+      : new Promise<IteratorResult<RawStreamEvent>>((resolve, reject) => {
+          cutShort = reject;
+          source.next().then(resolve, reject);
+        });
   try {
     iterator = options.open(abort.signal)[Symbol.asyncIterator]();
     for (;;) {
-      const result = await Promise.race([iterator.next(), aborted]);
+      const result = await next(iterator);
       if (result.done) {
         // Some clients end quietly when aborted: the abort's reason is the truth then.
         const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
@@ -70,6 +81,7 @@ export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<
     yield { type: 'error', error: LlmError.is(reason) ? reason : options.classify(error, started) };
   } finally {
     deadlines.clear();
+    abort.signal.removeEventListener('abort', onAbort);
     abort.dispose();
     abort.abort(new LlmError('aborted', 'the stream was closed', { provider: options.provider }));
     // Not awaited: an iterator stuck in a read must not hold the caller.

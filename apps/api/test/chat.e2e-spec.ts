@@ -115,6 +115,7 @@ describe('chat stream (e2e, fake Ollama)', () => {
       promptTokens: 21,
       completionTokens: 5,
       totalTokens: 26,
+      requests: { complete: 1, interrupted: 0, failed: 0 },
     });
   });
 

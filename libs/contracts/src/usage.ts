@@ -11,11 +11,22 @@ export const usageQuerySchema = z
   });
 export type UsageQuery = z.infer<typeof usageQuerySchema>;
 
+/** How the LLM requests ended: answered in full, cut short (client gone, server stopping), failed. */
+export const usageOutcomeCountsSchema = z.object({
+  complete: z.number().int(),
+  interrupted: z.number().int(),
+  failed: z.number().int(),
+});
+export type UsageOutcomeCounts = z.infer<typeof usageOutcomeCountsSchema>;
+
 export const usageTotalsSchema = z.object({
+  /** LLM requests (one per answer streamed), whatever their outcome. */
   messages: z.number().int(),
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   totalTokens: z.number().int(),
+  /** `messages` split by outcome (added with the usage_records table; older servers leave it out). */
+  requests: usageOutcomeCountsSchema.optional(),
 });
 export type UsageTotals = z.infer<typeof usageTotalsSchema>;
 

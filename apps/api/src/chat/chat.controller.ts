@@ -15,7 +15,9 @@ const STREAM_DESCRIPTION = [
   '`delta` {text} for each piece of the answer; `usage` {promptTokens?, completionTokens?, totalTokens?};',
   'then exactly one of `done` {finishReason, usage} or `error` {code, message, retryable}.',
   'A `: keep-alive` comment line comes every 15 s.',
-  'Problems found before the stream starts (validation, auth, a conversation that is not yours) answer JSON errors.',
+  'Problems found before the stream starts (validation, auth, a conversation that is not yours) answer JSON errors,',
+  'as does a user over the per-user limits (CHAT_USER_RPM, CHAT_USER_TPM): 429 `rate_limited` with `retry-after`',
+  'and `x-ratelimit-*` headers, and nothing stored.',
 ].join(' ');
 
 @ApiTags('chat')
@@ -29,7 +31,7 @@ export class ChatController {
   @ApiZodBody(sendMessageBodySchema)
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: STREAM_DESCRIPTION, content: { 'text/event-stream': {} } })
-  @ApiErrors('validation_failed', 'unauthorized', 'not_found', 'payload_too_large')
+  @ApiErrors('validation_failed', 'unauthorized', 'not_found', 'payload_too_large', 'rate_limited')
   async send(
     @CurrentUser() user: UserEntity,
     @Param('id', new ParseIdPipe('Conversation')) id: string,

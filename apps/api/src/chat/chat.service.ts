@@ -9,7 +9,9 @@ import { API_CONFIG } from '../config/config.module';
 import type { ConversationEntity } from '../conversations/conversation.entity';
 import { ConversationsService } from '../conversations/conversations.service';
 import { type AnswerOutcome, MessagesService, type StartedExchange } from '../conversations/messages.service';
+import { UsageRecordsService } from '../usage/usage-records.service';
 import type { UserEntity } from '../users/user.entity';
+import { ChatRateLimit } from './chat-rate-limit';
 import { SSE_HEADERS, SseWriter } from './sse-writer';
 
 /** Everything checked and stored before the stream starts (failures up to here answer JSON). */
@@ -19,6 +21,8 @@ export interface PreparedChat {
   exchange: StartedExchange;
   messages: LlmMessage[];
   model: string | undefined;
+  /** The `x-ratelimit-*` headers of the admitted request (none without per-user limits). */
+  rateLimitHeaders: Record<string, string>;
 }
 
 interface ActiveStream {
@@ -55,6 +59,8 @@ export class ChatService implements BeforeApplicationShutdown {
     private readonly registry: LlmRegistry,
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly rateLimit: ChatRateLimit,
+    private readonly usageRecords: UsageRecordsService,
   ) {}
 
   async prepare(user: UserEntity, conversationId: string, body: SendMessageBody): Promise<PreparedChat> {
@@ -66,6 +72,8 @@ export class ChatService implements BeforeApplicationShutdown {
       );
     }
     const conversation = await this.conversations.getOwned(user.id, conversationId);
+    // Before anything is stored: a refused message leaves no trace (429 JSON).
+    const rateLimitHeaders = await this.rateLimit.admit(user.id);
     const history = await this.messages.history(conversation.id);
     const model = body.model ?? conversation.model ?? undefined;
     const exchange = await this.messages.start(conversation, body.content, model ?? null);
@@ -74,6 +82,7 @@ export class ChatService implements BeforeApplicationShutdown {
       conversation,
       exchange,
       model,
+      rateLimitHeaders,
       messages: [
         ...history.map((message): LlmMessage => ({ role: message.role, content: message.content })),
         { role: 'user', content: body.content },
@@ -123,7 +132,7 @@ export class ChatService implements BeforeApplicationShutdown {
   ): Promise<void> {
     const { exchange } = prepared;
     const assistantId = exchange.assistantMessage.id;
-    res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': requestId });
+    res.writeHead(200, { ...prepared.rateLimitHeaders, ...SSE_HEADERS, 'x-request-id': requestId });
     res.flushHeaders();
     const sse = new SseWriter(res);
 
@@ -246,6 +255,7 @@ export class ChatService implements BeforeApplicationShutdown {
     } catch (error) {
       this.logger.error(`Could not store the outcome of answer ${assistantId}`, (error as Error).stack);
     }
+    await this.account(prepared, result, usage);
     res.off('close', onClose);
     if (!clientGone) {
       await sendMeta();
@@ -258,5 +268,30 @@ export class ChatService implements BeforeApplicationShutdown {
         `duration=${result.durationMs}ms tokens=${result.promptTokens ?? '-'}+${result.completionTokens ?? '-'} ` +
         `request=${requestId}`,
     );
+  }
+
+  /** The usage row and the user's token budget, however the stream ended. Never throws. */
+  private async account(prepared: PreparedChat, result: AnswerOutcome, usage: LlmUsage): Promise<void> {
+    const assistantId = prepared.exchange.assistantMessage.id;
+    try {
+      await this.usageRecords.record({
+        caller: 'web',
+        userId: prepared.userId,
+        conversationId: prepared.conversation.id,
+        assistantMessageId: assistantId,
+        model: result.model,
+        provider: result.provider,
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens,
+        ttftMs: result.ttftMs,
+        durationMs: result.durationMs,
+        outcome: result.status,
+        errorCode: result.errorCode,
+      });
+    } catch (error) {
+      this.logger.error(`Could not record the usage of answer ${assistantId}`, (error as Error).stack);
+    }
+    const tokens = usage.totalTokens ?? (usage.promptTokens ?? 0) + (usage.completionTokens ?? 0);
+    await this.rateLimit.record(prepared.userId, tokens);
   }
 }

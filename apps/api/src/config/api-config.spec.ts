@@ -48,6 +48,23 @@ describe('loadApiConfig', () => {
     expect(config.port).toBe(0);
   });
 
+  it('reads the per-user chat limits and Redis (unset: no limit, memory)', () => {
+    expect(loadApiConfig({})).toMatchObject({
+      chatUserRpm: undefined,
+      chatUserTpm: undefined,
+      redisUrl: undefined,
+    });
+    expect(
+      loadApiConfig({ CHAT_USER_RPM: '20', CHAT_USER_TPM: '40000', REDIS_URL: 'redis://127.0.0.1:6379/0' }),
+    ).toMatchObject({ chatUserRpm: 20, chatUserTpm: 40_000, redisUrl: 'redis://127.0.0.1:6379/0' });
+    expect(loadApiConfig({ CHAT_USER_RPM: '' }).chatUserRpm).toBeUndefined();
+    expect(
+      issuesOf({ CHAT_USER_RPM: '0', CHAT_USER_TPM: 'lots', REDIS_URL: 'http://x' }).map(
+        (issue) => issue.split(':')[0],
+      ),
+    ).toEqual(expect.arrayContaining(['CHAT_USER_RPM', 'CHAT_USER_TPM', 'REDIS_URL']));
+  });
+
   it('names every bad variable, API and LLM alike, in one error', () => {
     const issues = issuesOf({
       PORT: 'eighty',

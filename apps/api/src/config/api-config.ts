@@ -56,6 +56,16 @@ export const apiEnvSchema = z
           .map((email) => email.trim().toLowerCase())
           .filter((email) => email !== ''),
       ),
+    /** Chat messages (LLM requests) one user may send per minute; unset: no limit. */
+    CHAT_USER_RPM: positiveInt.optional(),
+    /** LLM tokens (prompt + completion) one user may use per minute; unset: no limit. */
+    CHAT_USER_TPM: positiveInt.optional(),
+    /** Redis for the per-user chat limits, shared by every API replica; unset: this process's memory. */
+    REDIS_URL: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+      .optional(),
     /** The built web app, served at `/` when the folder has an index.html (`npm start` builds it). */
     WEB_DIST_DIR: z.string().trim().min(1).default('dist/apps/web'),
     /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
@@ -93,6 +103,11 @@ export interface ApiConfig {
   authRateLimit: number;
   authRateWindowMs: number;
   adminEmails: string[];
+  /** Per-user limits on the chat's LLM requests (undefined: none). */
+  chatUserRpm: number | undefined;
+  chatUserTpm: number | undefined;
+  /** Where the chat limit counters live when set (otherwise in memory). */
+  redisUrl: string | undefined;
   trustProxy: boolean;
   webDistDir: string;
   llm: LlmConfig;
@@ -143,6 +158,9 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     authRateLimit: e.AUTH_RATE_LIMIT,
     authRateWindowMs: e.AUTH_RATE_WINDOW_MS,
     adminEmails: e.ADMIN_EMAILS,
+    chatUserRpm: e.CHAT_USER_RPM,
+    chatUserTpm: e.CHAT_USER_TPM,
+    redisUrl: e.REDIS_URL,
     trustProxy: e.TRUST_PROXY,
     webDistDir: e.WEB_DIST_DIR,
     llm,

@@ -1,13 +1,15 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ConversationEntity } from '../conversations/conversation.entity';
 import { MessageEntity } from '../conversations/message.entity';
+import { UsageRecordEntity } from '../usage/usage-record.entity';
 import { UserEntity } from '../users/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { UsageRecords1764100000000 } from './migrations/1764100000000-usage-records';
 
-export const ENTITIES = [UserEntity, ConversationEntity, MessageEntity];
+export const ENTITIES = [UserEntity, ConversationEntity, MessageEntity, UsageRecordEntity];
 
 /** In order. A new migration is a new file here: reviewable SQL with a `down()`; never `synchronize`. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, UsageRecords1764100000000];
 
 /** The same options for the app (which runs the migrations on boot) and the CLI's DataSource. */
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -23,7 +23,7 @@ describe('migrations (integration, real PostgreSQL)', () => {
     expect(applied.map((migration) => migration.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
     expect(await dataSource.runMigrations()).toEqual([]);
     const tables = (await dataSource.query<{ table_name: string }[]>(TABLES)).map((row) => row.table_name);
-    expect(tables).toEqual(['conversations', 'messages', 'users']);
+    expect(tables).toEqual(['conversations', 'messages', 'usage_records', 'users']);
   });
 
   it('match the entities column for column', async () => {
@@ -57,6 +57,38 @@ describe('migrations (integration, real PostgreSQL)', () => {
           ),
         ),
     ).rejects.toThrow(/messages_status_chk/);
+  });
+
+  it('keep usage records when conversations and messages go, not when the user goes', async () => {
+    const [user] = await dataSource.query<{ id: string }[]>(
+      `INSERT INTO users (email, password_hash) VALUES ('usage@example.com', 'x') RETURNING id`,
+    );
+    const [conversation] = await dataSource.query<{ id: string }[]>(
+      `INSERT INTO conversations (user_id) VALUES ($1) RETURNING id`,
+      [user!.id],
+    );
+    const [message] = await dataSource.query<{ id: string }[]>(
+      `INSERT INTO messages (conversation_id, user_id, role, status)
+       VALUES ($1, $2, 'assistant', 'complete') RETURNING id`,
+      [conversation!.id, user!.id],
+    );
+    const insert = (outcome: string, errorCode: string | null) =>
+      dataSource.query(
+        `INSERT INTO usage_records (caller, user_id, conversation_id, assistant_message_id, duration_ms,
+                                    outcome, error_code)
+         VALUES ('web', $1, $2, $3, 10, $4, $5)`,
+        [user!.id, conversation!.id, message!.id, outcome, errorCode],
+      );
+    await insert('complete', null);
+    await expect(insert('thinking', null)).rejects.toThrow(/usage_records_outcome_chk/);
+    await expect(insert('failed', null)).rejects.toThrow(/usage_records_failed_code_chk/);
+
+    await dataSource.query(`DELETE FROM conversations WHERE id = $1`, [conversation!.id]);
+    expect(await dataSource.query(`SELECT conversation_id, assistant_message_id FROM usage_records`)).toEqual(
+      [{ conversation_id: null, assistant_message_id: null }],
+    );
+    await dataSource.query(`DELETE FROM users WHERE id = $1`, [user!.id]);
+    expect(await dataSource.query(`SELECT id FROM usage_records`)).toEqual([]);
   });
 
   it('revert with down()', async () => {

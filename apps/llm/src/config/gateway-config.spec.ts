@@ -85,4 +85,41 @@ describe('loadGatewayConfig', () => {
       expect(message).toContain(`  - ${variable}`);
     }
   });
+
+  it('reads rate limits: none by default, in memory unless REDIS_URL is set', () => {
+    expect(loadGatewayConfig({ LLM_GATEWAY_TOKEN: TOKEN }).rateLimits).toEqual({
+      user: {},
+      caller: {},
+      redisPrefix: 'sluice:ratelimit:',
+    });
+    const config = loadGatewayConfig({
+      LLM_GATEWAY_TOKEN: TOKEN,
+      LLM_USER_RPM: '20',
+      LLM_USER_TPM: '40000',
+      LLM_CALLER_RPM: '600',
+      LLM_CALLER_TPM: '',
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
+    });
+    expect(config.rateLimits).toEqual({
+      user: { requestsPerMinute: 20, tokensPerMinute: 40_000 },
+      caller: { requestsPerMinute: 600 },
+      redisUrl: 'redis://127.0.0.1:6379/0',
+      redisPrefix: 'sluice:ratelimit:',
+    });
+  });
+
+  it('refuses limits that are not positive integers and a REDIS_URL that is not redis://', () => {
+    const message = problems({
+      LLM_GATEWAY_TOKEN: TOKEN,
+      LLM_USER_RPM: '0',
+      LLM_USER_TPM: 'lots',
+      LLM_CALLER_RPM: '1.5',
+      LLM_CALLER_TPM: '-3',
+      REDIS_URL: 'http://127.0.0.1:6379',
+    });
+    for (const variable of ['LLM_USER_RPM', 'LLM_USER_TPM', 'LLM_CALLER_RPM', 'LLM_CALLER_TPM']) {
+      expect(message).toContain(`  - ${variable}: `);
+    }
+    expect(message).toContain('  - REDIS_URL: must be a redis:// URL');
+  });
 });

@@ -17,7 +17,25 @@ export interface GatewayConfig {
   keepAliveMs: number;
   /** On shutdown, how long open streams may run before they are cut. */
   shutdownGraceMs: number;
+  rateLimits: RateLimitsConfig;
   llm: LlmConfig;
+}
+
+/** Requests and tokens per minute; an unset field is no limit. */
+export interface RateLimitRuleConfig {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
+export interface RateLimitsConfig {
+  /** Per end user (`x-sluice-user`, else the body's `safety_identifier` or `user`). */
+  user: RateLimitRuleConfig;
+  /** Per caller token. */
+  caller: RateLimitRuleConfig;
+  /** Counters in Redis, shared by every replica; in this process when unset. */
+  redisUrl?: string;
+  /** Prefix of the Redis keys (a shared Redis may hold several deployments' counters). */
+  redisPrefix: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -73,6 +91,21 @@ const serverEnvSchema = z.object({
   LLM_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
+const perMinute = z.coerce.number().int().positive().optional();
+
+const rateLimitEnvSchema = z.object({
+  LLM_USER_RPM: perMinute,
+  LLM_USER_TPM: perMinute,
+  LLM_CALLER_RPM: perMinute,
+  LLM_CALLER_TPM: perMinute,
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value), 'must be a redis:// URL')
+    .optional(),
+  LLM_RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).default('sluice:ratelimit:'),
+});
+
 const authEnvSchema = z.object({
   NODE_ENV: z.string().trim().optional(),
   LLM_GATEWAY_TOKENS: tokenList.optional(),
@@ -92,6 +125,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
   if (!server.success) issues.push(...formatIssues(server.error));
   const auth = authEnvSchema.safeParse(vars);
   if (!auth.success) issues.push(...formatIssues(auth.error));
+  const limits = rateLimitEnvSchema.safeParse(vars);
+  if (!limits.success) issues.push(...formatIssues(limits.error));
 
   let tokens: string[] = [];
   let allowNoAuth = false;
@@ -135,8 +170,9 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     }
   }
 
-  if (issues.length > 0 || !server.success || !llm) throw new GatewayConfigError(issues);
+  if (issues.length > 0 || !server.success || !limits.success || !llm) throw new GatewayConfigError(issues);
   const e = server.data;
+  const l = limits.data;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -147,7 +183,20 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     keepAliveMs: e.LLM_SSE_KEEPALIVE_MS,
     shutdownGraceMs: e.LLM_SHUTDOWN_GRACE_MS,
+    rateLimits: {
+      user: rule(l.LLM_USER_RPM, l.LLM_USER_TPM),
+      caller: rule(l.LLM_CALLER_RPM, l.LLM_CALLER_TPM),
+      ...(l.REDIS_URL === undefined ? {} : { redisUrl: l.REDIS_URL }),
+      redisPrefix: l.LLM_RATE_LIMIT_REDIS_PREFIX,
+    },
     llm,
+  };
+}
+
+function rule(rpm: number | undefined, tpm: number | undefined): RateLimitRuleConfig {
+  return {
+    ...(rpm === undefined ? {} : { requestsPerMinute: rpm }),
+    ...(tpm === undefined ? {} : { tokensPerMinute: tpm }),
   };
 }
 

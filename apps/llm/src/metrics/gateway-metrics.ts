@@ -64,6 +64,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  private readonly rateLimitStoreErrors = new Counter({
+    name: 'sluice_llm_rate_limit_store_errors_total',
+    help: 'Rate-limit counter reads and writes that failed (Redis down): the request was let through.',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -74,6 +81,11 @@ export class GatewayMetrics {
 
   streamClosed(): void {
     this.streamsInFlight.dec();
+  }
+
+  /** A rate-limit check (`admit`) or token count (`record`) the store failed; the gateway failed open. */
+  rateLimitStoreFailed(operation: 'admit' | 'record'): void {
+    this.rateLimitStoreErrors.inc({ operation });
   }
 
   record(call: CallMetrics): void {

@@ -4,6 +4,7 @@ import { LlmError, LlmRegistry, SLUICE_HEADERS } from '@sluice/llm-provider';
 import { isValidUserId } from '../auth/caller-headers';
 import { GATEWAY_CONFIG } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
+import { GatewayRateLimits } from '../limits/gateway-rate-limits';
 import { firstProvider, noteFailure } from './call-labels';
 import { CallTracker } from './call-tracker';
 import { toLlmRequest } from './chat-request.mapper';
@@ -19,6 +20,7 @@ export class ChatController {
     private readonly registry: LlmRegistry,
     private readonly streamer: ChatStreamService,
     private readonly tracker: CallTracker,
+    private readonly limits: GatewayRateLimits,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -32,11 +34,13 @@ export class ChatController {
     call.model = body.model;
     call.stream = body.stream === true;
     if (this.config.logPrompts) call.prompt = promptForLog(body.messages);
+    const userId = request.sluice.userId ?? bodyUser(body);
+    await this.limits.admit(request, reply, userId);
     call.provider = await firstProvider(this.registry, body.model);
 
     const llmRequest = toLlmRequest(body, {
       requestId: request.id,
-      userId: request.sluice.userId ?? bodyUser(body),
+      userId,
       signal: this.tracker.begin(reply.raw),
     });
 

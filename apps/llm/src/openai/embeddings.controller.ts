@@ -2,6 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LlmError, LlmRegistry } from '@sluice/llm-provider';
 import { isValidUserId } from '../auth/caller-headers';
+import { GatewayRateLimits } from '../limits/gateway-rate-limits';
 import { firstProvider, noteFailure } from './call-labels';
 import { CallTracker } from './call-tracker';
 import { embeddingsRequestSchema } from './wire/embeddings-request.schema';
@@ -19,6 +20,7 @@ export class EmbeddingsController {
   constructor(
     private readonly registry: LlmRegistry,
     private readonly tracker: CallTracker,
+    private readonly limits: GatewayRateLimits,
   ) {}
 
   /** `POST /v1/embeddings`; `encoding_format: base64` (what openai-node asks for) is little-endian float32. */
@@ -32,8 +34,9 @@ export class EmbeddingsController {
     call.endpoint = 'embeddings';
     const body = parseBody(embeddingsRequestSchema, request.body);
     call.model = body.model;
-    call.provider = await firstProvider(this.registry, body.model);
     const userId = request.sluice.userId ?? (body.user && isValidUserId(body.user) ? body.user : undefined);
+    await this.limits.admit(request, reply, userId);
+    call.provider = await firstProvider(this.registry, body.model);
     try {
       const result = await this.registry.embed({
         model: body.model,

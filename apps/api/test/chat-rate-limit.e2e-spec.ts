@@ -1,0 +1,109 @@
+import type { Conversation, ErrorResponse, MessageList } from '@sluice/contracts';
+import { type FakeOllama, startFakeOllama } from '@sluice/llm-provider/testing';
+import { type ApiClient, registerUser } from './support/api-client';
+import { type ChatStream, collect, openChat } from './support/sse';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/** Per-user chat limits in the API (CHAT_USER_RPM, CHAT_USER_TPM), counted in memory. */
+describe('per-user chat rate limits (e2e)', () => {
+  let ollama: FakeOllama;
+
+  beforeAll(async () => {
+    ollama = await startFakeOllama();
+  });
+  afterAll(async () => {
+    await ollama?.close();
+  });
+  beforeEach(() => ollama.reset());
+
+  const newUser = async (url: string) => {
+    const { api, auth } = await registerUser(url);
+    const conversation = (await api.post<Conversation>('/api/conversations', {})).body;
+    return { api, token: auth.accessToken, conversation };
+  };
+  const messagesOf = async (api: ApiClient, id: string) =>
+    (await api.get<MessageList>(`/api/conversations/${id}/messages`)).body.items;
+  const expectRefused = (stream: ChatStream) => {
+    expect(stream.status).toBe(429);
+    expect(stream.errorBody).toMatchObject<Partial<ErrorResponse>>({
+      error: expect.objectContaining({ code: 'rate_limited' }),
+      requestId: expect.any(String),
+    });
+    const retryAfter = Number(stream.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  };
+
+  describe('requests per minute', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        env: { OLLAMA_BASE_URL: ollama.url, LLM_MODEL: 'llama3.2:latest', CHAT_USER_RPM: '2' },
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('answers the N+1th message in a minute with 429, stores nothing, and leaves others alone', async () => {
+      const alice = await newUser(t.url);
+      const bob = await newUser(t.url);
+      for (const content of ['one', 'two']) {
+        const stream = await openChat(t.url, alice.token, alice.conversation.id, { content });
+        expect(stream.status).toBe(200);
+        expect(stream.headers.get('x-ratelimit-limit-requests')).toBe('2');
+        await collect(stream);
+      }
+      expect(await messagesOf(alice.api, alice.conversation.id)).toHaveLength(4);
+
+      const refused = await openChat(t.url, alice.token, alice.conversation.id, { content: 'three' });
+      expectRefused(refused);
+      expect(refused.headers.get('x-ratelimit-limit-requests')).toBe('2');
+      expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+      expect(refused.headers.get('x-ratelimit-reset-requests')).toEqual(expect.any(String));
+      expect(await messagesOf(alice.api, alice.conversation.id)).toHaveLength(4);
+      expect(ollama.calls.filter((call) => call.path === '/api/chat')).toHaveLength(2);
+
+      // Another user has a budget of their own.
+      const bobs = await openChat(t.url, bob.token, bob.conversation.id, { content: 'hello' });
+      expect(bobs.status).toBe(200);
+      const events = await collect(bobs);
+      expect(events[events.length - 1]!.event).toBe('done');
+    });
+  });
+
+  describe('tokens per minute', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        env: { OLLAMA_BASE_URL: ollama.url, LLM_MODEL: 'llama3.2:latest', CHAT_USER_TPM: '50' },
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('refuses once the answers pushed the user over the token budget', async () => {
+      const alice = await newUser(t.url);
+      const bob = await newUser(t.url);
+      ollama.script({ tokens: ['small'], usage: { promptTokens: 10, completionTokens: 5 } });
+      await collect(await openChat(t.url, alice.token, alice.conversation.id, { content: 'one' }));
+      ollama.script({ tokens: ['big'], usage: { promptTokens: 40, completionTokens: 20 } });
+      const second = await openChat(t.url, alice.token, alice.conversation.id, { content: 'two' });
+      // 15 of 50 used: still admitted (more left if a minute boundary passed: the window slides).
+      expect(second.status).toBe(200);
+      expect(Number(second.headers.get('x-ratelimit-remaining-tokens'))).toBeGreaterThanOrEqual(35);
+      await collect(second);
+
+      const refused = await openChat(t.url, alice.token, alice.conversation.id, { content: 'three' });
+      expectRefused(refused);
+      expect(refused.errorBody?.error.details).toMatchObject({ limit: 'tokens_per_minute' });
+      expect(refused.headers.get('x-ratelimit-remaining-tokens')).toBe('0');
+      expect(await messagesOf(alice.api, alice.conversation.id)).toHaveLength(4);
+
+      const bobs = await openChat(t.url, bob.token, bob.conversation.id, { content: 'hello' });
+      expect(bobs.status).toBe(200);
+      await collect(bobs);
+    });
+  });
+});

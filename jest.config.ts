@@ -7,6 +7,7 @@ const config: Config = {
     '<rootDir>/apps/*/jest.config.ts',
     '<rootDir>/apps/api/jest.gateway.config.ts',
     '<rootDir>/tools/jest.config.ts',
+    '<rootDir>/tools/deploy/jest.config.ts',
   ],
 };
 

@@ -372,24 +372,23 @@ async function idleMemory(target, upstreamUrl, count) {
   const ids = target.session ? await target.session.conversations(count) : [];
   let idle;
   if (target.session) {
-    // API targets: one conversation per stream, opened in batches.
+    // API targets: one conversation per stream.
     const handles = [];
-    for (let i = 0; i < count; i += 500) {
-      const batch = ids.slice(i, i + 500);
+    for (const id of ids) {
       handles.push(
-        ...(await Promise.all(
-          batch.map((id) =>
-            openIdleStreams({
-              url: `${target.baseUrl}/api/conversations/${id}/messages`,
-              headers: target.headers,
-              body: target.body,
-              count: 1,
-            }),
-          ),
-        )),
+        await openIdleStreams({
+          url: `${target.baseUrl}/api/conversations/${id}/messages`,
+          headers: target.headers,
+          body: target.body,
+          count: 1,
+        }),
       );
     }
-    idle = { close: () => handles.forEach((h) => h.close()) };
+    idle = {
+      opened: handles.reduce((n, h) => n + h.opened, 0),
+      failed: handles.reduce((n, h) => n + h.failed, 0),
+      close: () => handles.forEach((h) => h.close()),
+    };
   } else {
     idle = await openIdleStreams({ ...target, count });
   }
@@ -474,7 +473,7 @@ function table(report) {
       ? `${f(r.c200.streamsPerSecond, 0)} (${f((100 * r.c200.streamsPerSecond) / direct.c200.streamsPerSecond, 0)}%)`
       : f(r.c200.streamsPerSecond, 0);
     rows.push(
-      `| ${name} | ${f(added('c1', 'ttftP50'), 2)} ms | ${f(added('c50', 'ttftP50'))} ms | ${f(added('c200', 'ttftP50'))} ms | ${f(added('c1', 'ttftP99'), 2)} ms | ${f(added('c50', 'ttftP99'))} ms | ${f(added('c200', 'ttftP99'))} ms | ${f(r.c50.gapP50, 2)} / ${f(r.c50.gapP99)} ms | ${rate} | ${r.c1.errors + r.c50.errors + r.c200.errors} | ${r.abort ? `${f(r.abort.p50)} / ${f(r.abort.max)} ms` : '—'} | ${r.memory ? `${f(r.memory.kbPerStream)} KB × ${r.memory.streams}` : '—'} |`,
+      `| ${name} | ${f(added('c1', 'ttftP50'), 2)} ms | ${f(added('c50', 'ttftP50'))} ms | ${f(added('c200', 'ttftP50'))} ms | ${f(added('c1', 'ttftP99'), 2)} ms | ${f(added('c50', 'ttftP99'))} ms | ${f(added('c200', 'ttftP99'))} ms | ${f(r.c50.gapP50, 2)} / ${f(r.c50.gapP99)} ms | ${rate} | ${r.c1.errors + r.c50.errors + r.c200.errors} | ${r.abort ? `${f(r.abort.p50)} / ${f(r.abort.max)} ms` : '—'} | ${r.memory ? `${f(r.memory.kbPerStream)} KB × ${r.memory.streams}${r.memory.failed ? ` (${r.memory.failed} failed to open)` : ''}` : '—'} |`,
     );
   }
   const gw = results.gateway;

@@ -102,13 +102,18 @@ export async function runStreams({ url, headers = {}, body, concurrency, total, 
   return { results, wallMs };
 }
 
-/** Opens `count` streams that the upstream holds open after one token; resolves once all are open. */
-export async function openIdleStreams({ url, headers = {}, body, count }) {
+/**
+ * Opens `count` streams that the upstream holds open after one token, in batches (a burst of 10,000
+ * connects at once would overflow the listen backlog, which measures the kernel, not the server).
+ * Resolves once every stream has its first token or has failed.
+ */
+export async function openIdleStreams({ url, headers = {}, body, count, batch = 250 }) {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const requests = [];
-  let open = 0;
-  await new Promise((resolve, reject) => {
-    for (let i = 0; i < count; i++) {
+  let opened = 0;
+  let failed = 0;
+  const openOne = () =>
+    new Promise((resolve) => {
       const target = new URL(url);
       const payload = JSON.stringify(body);
       const req = http.request(
@@ -129,18 +134,30 @@ export async function openIdleStreams({ url, headers = {}, body, count }) {
           res.on('data', (chunk) => {
             if (!counted && String(chunk).includes('tok')) {
               counted = true;
-              if (++open === count) resolve();
+              opened++;
+              resolve();
             }
           });
           res.on('error', () => undefined);
+          res.on('end', () => {
+            if (!counted) {
+              failed++;
+              resolve();
+            }
+          });
         },
       );
-      req.on('error', reject);
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
       req.end(payload);
       requests.push(req);
-    }
-  });
-  return { close: () => requests.forEach((req) => req.destroy()) };
+    });
+  for (let i = 0; i < count; i += batch) {
+    await Promise.all(Array.from({ length: Math.min(batch, count - i) }, openOne));
+  }
+  return { opened, failed, close: () => requests.forEach((req) => req.destroy()) };
 }
 
 export function percentile(values, p) {

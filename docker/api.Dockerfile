@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1
+# The Sluice API (apps/api): NestJS on Fastify, port 3000, health at /health/live and /health/ready.
+# Build from the repository root:  docker build -f docker/api.Dockerfile -t sluice-api .
+# Needs DATABASE_URL and JWT_SECRET (32+ characters) at run time: see docker/README.md.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- base: Node 20 with npm 11 (package.json's `allowScripts` and --strict-allow-scripts need it).
+FROM ${NODE_IMAGE} AS base
+ARG NPM_VERSION=11.19.1
+RUN --mount=type=cache,target=/root/.npm npm install --global --no-audit --no-fund npm@${NPM_VERSION}
+WORKDIR /app
+
+# ---- deps: every dependency from the lockfile. Manifests only, so this layer is rebuilt only when
+#      package.json, the lockfile or a workspace's package.json changes.
+FROM base AS deps
+COPY package.json package-lock.json ./
+COPY libs/contracts/package.json libs/contracts/
+COPY libs/llm-provider/package.json libs/llm-provider/
+RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audit --no-fund
+
+# ---- build: the project's own build command (apps/api/project.json); output in dist/apps/api.
+FROM deps AS build
+COPY tsconfig.base.json tsconfig.spec.json ./
+COPY libs/contracts libs/contracts
+COPY libs/llm-provider libs/llm-provider
+COPY apps/api apps/api
+RUN npx tsc -p apps/api/tsconfig.app.json && npx tsc-alias -p apps/api/tsconfig.app.json
+
+# ---- prod-deps: production dependencies only; optional peers that only the dev tree satisfies
+#      (typeorm's ts-node and typescript) and the workspace links go too (the build inlines the libs).
+FROM base AS prod-deps
+COPY package.json package-lock.json ./
+COPY libs/contracts/package.json libs/contracts/
+COPY libs/llm-provider/package.json libs/llm-provider/
+COPY docker/prune-dev-optional.mjs docker/
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --strict-allow-scripts --no-audit --no-fund \
+ && node docker/prune-dev-optional.mjs
+
+# ---- runtime: node, the production node_modules and the compiled app; root owns the files, the
+#      process runs as `node` (uid 1000, numeric so Kubernetes' runAsNonRoot can verify it).
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+WORKDIR /app
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/apps/api ./dist/apps/api
+USER 1000:1000
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--enable-source-maps", "dist/apps/api/apps/api/src/main.js"]

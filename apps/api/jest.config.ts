@@ -9,16 +9,6 @@ const config: Config = {
   ...preset,
   displayName: 'api',
   rootDir: __dirname,
-  transform: {
-    ...preset.transform,
-    // content-disposition 3 (required by @fastify/static, which serves the OpenAPI UI) ships only as an
-    // ES module; Node 20 can require() it, Jest's module loader cannot, so it is compiled to CommonJS here.
-    '/node_modules/content-disposition/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
-    ],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,

@@ -11,15 +11,6 @@ const config: Config = {
   displayName: 'web',
   rootDir: __dirname,
   testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
-  transform: {
-    ...preset.transform,
-    // As in apps/api/jest.config.ts: content-disposition 3 (for @fastify/static) ships only as an ES module.
-    '/node_modules/content-disposition/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
-    ],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   globalSetup: '<rootDir>/e2e/support/global-setup.ts',
   globalTeardown: '<rootDir>/e2e/support/global-teardown.ts',
   testTimeout: 60_000,

@@ -10,15 +10,6 @@ const config: Config = {
   ...preset,
   displayName: 'deploy',
   rootDir: __dirname,
-  transform: {
-    ...preset.transform,
-    // As in apps/api/jest.config.ts: content-disposition 3 (for @fastify/static) ships only as an ES module.
-    '/node_modules/content-disposition/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
-    ],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   globalSetup: '<rootDir>/testing/global-setup.ts',
   globalTeardown: '<rootDir>/testing/global-teardown.ts',
   globals: { __SLUICE_DEPLOY__: true },

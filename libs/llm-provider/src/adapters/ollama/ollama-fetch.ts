@@ -1,5 +1,6 @@
 import { LlmError } from '../../contract';
 import { classifyHttpFailure } from '../shared/classify';
+import { nodeFetch } from '../shared/node-fetch';
 import { strictNdjsonBody } from './strict-ndjson-body';
 
 type Fetch = typeof fetch;
@@ -18,7 +19,7 @@ interface OllamaRecord {
 export function ollamaFetch(context: { provider: string; baseUrl: string; signal: AbortSignal }): Fetch {
   return async (input, init) => {
     const signal = init?.signal ? AbortSignal.any([init.signal, context.signal]) : context.signal;
-    const response = await fetch(input, { ...init, signal });
+    const response = await nodeFetch(input, { ...init, signal });
     if (!response.ok) throw await httpError(response, context);
     const type = response.headers.get('content-type') ?? '';
     if (!response.body || !type.includes('application/x-ndjson')) return response;

@@ -19,6 +19,7 @@ import {
 import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
 import { classifyHttpFailure, classifyNetworkFailure } from '../shared/classify';
 import { mergeTimeouts } from '../shared/merge-timeouts';
+import { nodeFetch } from '../shared/node-fetch';
 import { SLUICE_HEADERS } from '../shared/sluice-headers';
 import type { ProviderSettings } from '../shared/provider-settings';
 import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
@@ -64,6 +65,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
       apiKey: settings.apiKey ?? 'unused',
       organization: null,
       project: null,
+      fetch: nodeFetch,
       maxRetries: 0, // adapters classify; retries live above them
       logLevel: 'off', // failures reach the caller as LlmErrors; the package would write to the console
       timeout: 24 * 60 * 60 * 1000, // our own deadlines apply

@@ -59,7 +59,10 @@ export function oneStream({ url, headers, body, agent, abortAfterFirstToken = fa
             } else gaps.push(now - lastAt);
             lastAt = now;
           }
-          if (/"error"|event: error/.test(chunk)) finish({ ok: false, error: 'error event' });
+          if (/"error"|event: error/.test(chunk)) {
+            const code = /"code":"([^"]+)"[^}]*"message":"([^"]{0,120})/.exec(chunk);
+            finish({ ok: false, error: code ? `error event ${code[1]}: ${code[2]}` : 'error event' });
+          }
         });
         res.on('end', () =>
           firstAt === undefined

@@ -3,17 +3,13 @@
  * deployment files cannot set a variable nothing reads (a typo, a renamed setting) without a test
  * failing.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { llmEnvSchema } from '@sluice/llm-provider';
-import ts from 'typescript';
 // The deploy checks read the apps' configuration schemas and loaders: a test-time edge into the apps,
 // not a runtime dependency (nothing ships from tools/deploy).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { apiEnvSchema, loadApiConfig } from '../../../apps/api/src/config/api-config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import * as gatewayConfigModule from '../../../apps/llm/src/config/gateway-config';
-import { listFiles, repoPath } from './repo';
 
 export type AppName = 'api' | 'llm';
 
@@ -54,66 +50,9 @@ export function schemaKeys(schema: unknown): string[] {
   }
 }
 
-/**
- * The gateway's variables. Its schemas are module-private today, so when the module exports none,
- * the keys of every `z.object({...})` literal in apps/llm/src/config/*.ts are read from the source
- * with the TypeScript parser (the same text the schemas are built from).
- */
-function gatewayKeys(): { keys: string[]; source: string } {
-  const exported = Object.entries(gatewayConfigModule).filter(([, value]) => {
-    if (!isZod(value)) return false;
-    try {
-      return schemaKeys(value).length > 0;
-    } catch {
-      return false;
-    }
-  });
-  if (exported.length > 0) {
-    return {
-      keys: exported.flatMap(([, schema]) => schemaKeys(schema)),
-      source: `exported ${exported.map(([name]) => name).join(', ')}`,
-    };
-  }
-  const keys: string[] = [];
-  const files = listFiles(
-    'apps/llm/src/config',
-    (file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'),
-  );
-  for (const file of files) {
-    const source = ts.createSourceFile(file, readFileSync(repoPath(file), 'utf8'), ts.ScriptTarget.Latest);
-    const visit = (node: ts.Node) => {
-      if (
-        ts.isCallExpression(node) &&
-        ts.isPropertyAccessExpression(node.expression) &&
-        node.expression.name.text === 'object' &&
-        ts.isIdentifier(node.expression.expression) &&
-        node.expression.expression.text === 'z'
-      ) {
-        const [shape] = node.arguments;
-        if (shape !== undefined && ts.isObjectLiteralExpression(shape)) {
-          for (const property of shape.properties) {
-            if (
-              property.name !== undefined &&
-              (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))
-            )
-              keys.push(property.name.text);
-          }
-        }
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-  }
-  return { keys, source: `z.object literals in ${files.map((file) => path.basename(file)).join(', ')}` };
-}
-
-const gateway = gatewayKeys();
-
 export const LLM_KEYS = schemaKeys(llmEnvSchema);
 export const API_KEYS = schemaKeys(apiEnvSchema);
-export const GATEWAY_KEYS = gateway.keys;
-/** Where the gateway's keys came from (reported by the tests). */
-export const GATEWAY_KEYS_SOURCE = gateway.source;
+export const GATEWAY_KEYS = schemaKeys(gatewayConfigModule.gatewayEnvSchema);
 
 /** Every variable an app reads: its own and the LLM module's (both apps host the module). */
 export const APP_ENV: Record<AppName, ReadonlySet<string>> = {

@@ -114,6 +114,9 @@ const authEnvSchema = z.object({
   LLM_GATEWAY_ALLOW_NO_AUTH: bool('LLM_GATEWAY_ALLOW_NO_AUTH').default(false),
 });
 
+/** Every variable the gateway itself reads (the LLM module's are `llmEnvSchema`'s), for tools and docs. */
+export const gatewayEnvSchema = serverEnvSchema.extend(rateLimitEnvSchema.shape).extend(authEnvSchema.shape);
+
 /**
  * Reads the gateway's configuration from the environment. Every problem, the gateway's and the LLM
  * module's, is reported in one error naming each variable.

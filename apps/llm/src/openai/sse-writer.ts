@@ -1,25 +1,27 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { encodeSse, encodeSseComment } from '@sluice/llm-provider';
+import { SseResponse } from '@sluice/llm-provider';
 
 /**
- * Writes one SSE response on the raw Node response (after Fastify's `reply.hijack()`): it waits for
- * `drain` when the socket's buffer is full, so a slow client slows the upstream read instead of
- * growing our memory, and sends a `: keep-alive` comment after `keepAliveMs` without a write.
+ * Writes one OpenAI SSE response on the raw Node response (after Fastify's `reply.hijack()`), with a
+ * `: keep-alive` comment after `keepAliveMs` without a write; backpressure and a gone client are the
+ * shared `SseResponse`'s.
  */
 export class SseWriter {
   private timer: NodeJS.Timeout | undefined;
   private lastWriteAt = 0;
+  private readonly sse: SseResponse;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly keepAliveMs: number,
   ) {
+    this.sse = new SseResponse(res);
     res.once('close', () => this.clearTimer());
   }
 
   /** The client is still there and the response not ended. */
   get open(): boolean {
-    return !this.res.destroyed && !this.res.writableEnded;
+    return this.sse.open;
   }
 
   start(headers: OutgoingHttpHeaders): void {
@@ -37,36 +39,24 @@ export class SseWriter {
 
   /** One `data: <json>` event; resolves `false` when the client has gone. */
   json(value: unknown): Promise<boolean> {
-    return this.write(encodeSse({ data: JSON.stringify(value) }));
+    return this.write(JSON.stringify(value));
   }
 
   done(): Promise<boolean> {
-    return this.write(encodeSse({ data: '[DONE]' }));
+    return this.write('[DONE]');
   }
 
   end(): void {
     this.clearTimer();
-    if (!this.res.writableEnded) this.res.end();
+    this.sse.end();
   }
 
-  private async write(text: string): Promise<boolean> {
+  private async write(data: string): Promise<boolean> {
     if (!this.open) return false;
     // The keep-alive timer checks this when it fires: no timer churn per token.
     this.lastWriteAt = Date.now();
-    if (!this.res.write(text)) await this.drained();
+    await this.sse.send({ data });
     return this.open;
-  }
-
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const settle = () => {
-        this.res.off('drain', settle);
-        this.res.off('close', settle);
-        resolve();
-      };
-      this.res.on('drain', settle);
-      this.res.on('close', settle);
-    });
   }
 
   private arm(delayMs = this.keepAliveMs): void {
@@ -83,8 +73,7 @@ export class SseWriter {
       this.arm(this.keepAliveMs - quietFor);
       return;
     }
-    // A full buffer already tells the proxy the connection is busy; adding to it helps nobody.
-    if (!this.res.writableNeedDrain) this.res.write(encodeSseComment('keep-alive'));
+    this.sse.comment('keep-alive');
     this.arm();
   }
 

@@ -1,0 +1,40 @@
+import type { ServerResponse } from 'node:http';
+import { encodeSse, encodeSseComment, type SseFrame } from './sse';
+
+/**
+ * An SSE stream on a raw Node response, as both apps write theirs: nothing is written once the client
+ * is gone, and a write waits for `drain` when the socket is backed up, so a slow client slows the
+ * upstream read instead of growing our memory.
+ */
+export class SseResponse {
+  constructor(private readonly res: ServerResponse) {}
+
+  /** The client is still there and the response not ended. */
+  get open(): boolean {
+    return !this.res.destroyed && !this.res.writableEnded;
+  }
+
+  /** Writes one event; resolves once the socket takes more, or the client has gone. */
+  send(frame: SseFrame): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    if (this.res.write(encodeSse(frame))) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  /** A comment line (parsers skip it), skipped when the socket is backed up: data is flowing anyway. */
+  comment(text: string): void {
+    if (this.open && !this.res.writableNeedDrain) this.res.write(encodeSseComment(text));
+  }
+
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+}

@@ -17,14 +17,16 @@ import {
   type ProviderKind,
 } from '../../contract';
 import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
-import { classifyHttpFailure, classifyNetworkFailure } from '../shared/classify';
+import { classifyNetworkFailure } from '../shared/classify';
+import { post, readText } from '../shared/http-transport';
 import { mergeTimeouts } from '../shared/merge-timeouts';
 import { nodeFetch } from '../shared/node-fetch';
 import { SLUICE_HEADERS } from '../shared/sluice-headers';
 import type { ProviderSettings } from '../shared/provider-settings';
+import { type ChatChunk, readChatChunks } from './chat-chunks';
 import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
+import { describeErrorBody, httpAnswerError, inStreamError, parseErrorText } from './openai-wire-errors';
 
-type ChatChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 type ChatCompletion = OpenAI.Chat.Completions.ChatCompletion;
 type Body = ReturnType<typeof toOpenAIChatBody>;
 
@@ -40,10 +42,16 @@ interface ToolCallDraft {
   arguments: string;
 }
 
+/** Reads a response header, whichever client received the response. */
+type HeaderLookup = (name: string) => string | undefined;
+
 /**
  * Any server that speaks OpenAI's Chat Completions (OpenAI, TGI, llama.cpp, LM Studio, Ollama's /v1,
- * the Sluice gateway), through the official `openai` package. Subclasses change the few hooks where
- * a server differs (see VllmProvider).
+ * the Sluice gateway). Non-streamed calls (chat, embeddings, models) go through the official `openai`
+ * package. Streams, the hot path of a gateway, go over Node's http client and a strict SSE reader
+ * (`readChatChunks`): the package's request pipeline alone cost more CPU per streamed answer than
+ * everything else on the gateway together (bench/, README), and it ends quietly on a cut body.
+ * Subclasses change the few hooks where a server differs (see VllmProvider).
  */
 export class OpenAICompatibleProvider implements LlmProvider {
   readonly specificationVersion = LLM_PROVIDER_SPEC_VERSION;
@@ -53,6 +61,9 @@ export class OpenAICompatibleProvider implements LlmProvider {
   protected readonly client: OpenAI;
   protected readonly timeouts: LlmTimeouts;
   private readonly sluiceGateway: boolean;
+  /** What every streamed request carries; a call's own headers go on top. */
+  private readonly streamHeaders: Record<string, string>;
+  private readonly streamUrl: URL;
 
   constructor(settings: ProviderSettings) {
     this.sluiceGateway = settings.sluiceGateway === true;
@@ -74,6 +85,14 @@ export class OpenAICompatibleProvider implements LlmProvider {
         ...(settings.apiKey === undefined ? { Authorization: null } : {}),
       },
     });
+    this.streamUrl = new URL(`${this.baseUrl}/chat/completions`);
+    this.streamHeaders = {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      'user-agent': 'sluice-llm-provider',
+      ...(settings.apiKey === undefined ? {} : { authorization: `Bearer ${settings.apiKey}` }),
+      ...lowerCaseKeys(settings.headers),
+    };
   }
 
   stream(options: LlmCallOptions): AsyncIterable<LlmStreamEvent> {
@@ -104,7 +123,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
         : [],
     );
     return {
-      ...this.servedBy(response.headers, options.model),
+      ...this.servedBy((name) => response.headers.get(name) ?? undefined, options.model),
       text: message?.content ?? '',
       ...(reasoning ? { reasoning } : {}),
       toolCalls,
@@ -204,11 +223,11 @@ export class OpenAICompatibleProvider implements LlmProvider {
   }
 
   /** Who served: this provider, or, behind a Sluice gateway, the upstream the gateway chose. */
-  private servedBy(headers: Headers, model: string): { provider: string; model: string } {
+  private servedBy(header: HeaderLookup, model: string): { provider: string; model: string } {
     if (!this.sluiceGateway) return { provider: this.id, model };
     return {
-      provider: headers.get(SLUICE_HEADERS.servedByProvider) ?? this.id,
-      model: headers.get(SLUICE_HEADERS.servedByModel) ?? model,
+      provider: header(SLUICE_HEADERS.servedByProvider) ?? this.id,
+      model: header(SLUICE_HEADERS.servedByModel) ?? model,
     };
   }
 
@@ -234,33 +253,52 @@ export class OpenAICompatibleProvider implements LlmProvider {
 
   private async *rawStream(options: LlmCallOptions, signal: AbortSignal): AsyncGenerator<RawStreamEvent> {
     const { body, warnings } = this.buildBody(options);
-    const { data: chunks, response } = await this.client.chat.completions
-      .create(body, this.requestOptions(signal, this.callHeaders(options)))
-      .withResponse();
-    yield { type: 'start', ...this.servedBy(response.headers, options.model), warnings };
+    const callHeaders = this.callHeaders(options);
+    const headers = callHeaders
+      ? { ...this.streamHeaders, ...lowerCaseKeys(callHeaders) }
+      : this.streamHeaders;
+    const answer = await post(this.streamUrl, headers, JSON.stringify(body), signal);
+    const context = { provider: this.id, url: this.baseUrl, headers: answer.headers };
+    if (answer.status >= 300) {
+      const facts = describeErrorBody(parseErrorText(await readText(answer.body)));
+      throw httpAnswerError(answer.status, facts, 'no body', context);
+    }
+    if (String(answer.headers['content-type']).includes('application/json')) {
+      // PROTOCOLS.md E.7: an early failure can come as a JSON body even under 200.
+      throw inStreamError(describeErrorBody(parseErrorText(await readText(answer.body))), context);
+    }
+    const header: HeaderLookup = (name) => {
+      const value = answer.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    yield { type: 'start', ...this.servedBy(header, options.model), warnings };
 
     const drafts = new Map<number, ToolCallDraft>();
     let finishReason: string | undefined;
     let usage: LlmUsage | undefined;
-    for await (const chunk of chunks as AsyncIterable<ChatChunk>) {
+    for await (const chunk of readChatChunks(answer.body, context)) {
       if (chunk.usage) usage = toUsage(chunk.usage);
       // The usage chunk has `choices: []`; with n > 1 other choices interleave: we follow the first.
-      const choice = chunk.choices?.find((c) => c.index === 0);
+      const choices = chunk.choices;
+      const choice =
+        choices?.length === 1 && choices[0]?.index === 0 ? choices[0] : choices?.find((c) => c.index === 0);
       if (!choice) continue;
       const delta = (choice.delta ?? {}) as ChatChunk['choices'][number]['delta'] & ReasoningFields;
       const reasoning = delta.reasoning ?? delta.reasoning_content;
       if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
       if (delta.content) yield { type: 'text-delta', text: delta.content };
-      for (const fragment of delta.tool_calls ?? []) {
-        const draft = drafts.get(fragment.index) ?? { id: '', name: '', arguments: '' };
-        if (fragment.id) draft.id = fragment.id;
-        if (fragment.function?.name) draft.name += fragment.function.name;
-        if (fragment.function?.arguments) draft.arguments += fragment.function.arguments;
-        drafts.set(fragment.index, draft);
+      if (delta.tool_calls) {
+        for (const fragment of delta.tool_calls) {
+          const draft = drafts.get(fragment.index) ?? { id: '', name: '', arguments: '' };
+          if (fragment.id) draft.id = fragment.id;
+          if (fragment.function?.name) draft.name += fragment.function.name;
+          if (fragment.function?.arguments) draft.arguments += fragment.function.arguments;
+          drafts.set(fragment.index, draft);
+        }
       }
       if (choice.finish_reason) finishReason = choice.finish_reason;
     }
-    // The package ends quietly on an abort and on a body cut before `[DONE]`: no finish reason, no finish.
+    // A body cut before any finish reason: the guard reports the truncation.
     if (finishReason === undefined) return;
 
     const ordered = [...drafts.entries()].sort(([a], [b]) => a - b);
@@ -315,41 +353,19 @@ export class OpenAICompatibleProvider implements LlmProvider {
     );
   }
 
-  /**
-   * HTTP errors carry a status. An error event inside a 200 stream does not: its status comes from the
-   * body — vLLM's integer `code`, TGI's `http_status_code` — or it counts as a server failure.
-   */
+  /** An HTTP error answer from the openai package (non-streamed calls). */
   private classifyApiError(error: InstanceType<typeof OpenAI.APIError>): LlmError {
-    const body = (error.error ?? {}) as { message?: unknown; code?: unknown; http_status_code?: unknown };
-    const inStream = error.status === undefined;
-    const status =
-      error.status ??
-      (typeof body.code === 'number' ? body.code : undefined) ??
-      (typeof body.http_status_code === 'number' ? body.http_status_code : undefined) ??
-      500;
-    const message =
-      typeof body.message === 'string'
-        ? body.message
-        : typeof error.error === 'string'
-          ? error.error
-          : error.message;
-    const classified = classifyHttpFailure({
-      status,
-      message,
-      ...(typeof body.code === 'string' ? { code: body.code } : {}),
-      headers: error.headers,
-      provider: this.id,
-      url: this.baseUrl,
-      cause: error,
-    });
-    if (!inStream) return classified;
-    return new LlmError(classified.code, `${this.id} failed mid-stream: ${message}`, {
-      status,
-      provider: this.id,
-      url: this.baseUrl,
-      cause: error,
-    });
+    const facts = describeErrorBody(error.error);
+    const context = { provider: this.id, url: this.baseUrl, headers: error.headers, cause: error };
+    if (error.status === undefined) return inStreamError(facts, context);
+    return httpAnswerError(error.status, facts, error.message, context);
   }
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
 }
 
 function toUsage(usage: OpenAI.Completions.CompletionUsage | null | undefined): LlmUsage {

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import { Readable } from 'node:stream';
+import { agents, transportFor } from './http-transport';
 
 /**
  * A `fetch` over Node's own http client, handed to the official `ollama` and `openai` packages. They
@@ -9,14 +8,9 @@ import { Readable } from 'node:stream';
  * streams). Keep-alive agents, abort signals, streamed bodies; no redirects, no cookies, no
  * compression — none of which an LLM API call needs.
  */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: Infinity }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: Infinity }),
-};
-
 export const nodeFetch: typeof fetch = (input, init = {}) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
-  const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+  const transport = transportFor(url);
   if (!transport) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((value, key) => {

@@ -24,8 +24,8 @@ const only = process.argv
   .split(',');
 
 const PLAN = short
-  ? { sequential: 40, c50: 400, c200: 800, rate: 1_000, idle: 1_000, aborts: 10 }
-  : { sequential: 200, c50: 2_000, c200: 4_000, rate: 4_000, idle: 10_000, aborts: 30 };
+  ? { warmup: 300, sequential: 40, c50: 400, c200: 800, rate: 1_000, idle: 1_000, aborts: 10 }
+  : { warmup: 1_000, sequential: 200, c50: 2_000, c200: 4_000, rate: 4_000, idle: 10_000, aborts: 30 };
 const TOKENS = 10;
 const INTERVAL_MS = 5;
 const GATEWAY_TOKEN = 'bench-internal-token-0123456789abcdef';
@@ -102,9 +102,11 @@ function build() {
   if (result.status !== 0) throw new Error('the build failed');
 }
 
-function ensurePeer() {
-  if (existsSync(path.join(here, 'node_modules/@portkey-ai/gateway/build/start-server.js'))) return;
-  log('installing the peer gateway (bench/package.json)');
+/** The bench's own packages: the peer gateway and undici for the bare relay. */
+function ensureBenchPackages() {
+  const needed = ['@portkey-ai/gateway/build/start-server.js', 'undici/package.json'];
+  if (needed.every((file) => existsSync(path.join(here, 'node_modules', file)))) return;
+  log('installing the peer gateway and undici (bench/package.json)');
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--strict-allow-scripts'], {
     cwd: here,
     stdio: 'inherit',
@@ -248,7 +250,6 @@ async function startStack(upstreamUrl) {
     };
   }
 
-  ensurePeer();
   const portkeyPort = await freePort();
   const portkey = await startProcess(
     'portkey',
@@ -407,6 +408,7 @@ async function idleMemory(target, upstreamUrl, count) {
 
 async function main() {
   build();
+  ensureBenchPackages();
   const upstreamPort = await freePort();
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
   await startProcess('upstream', [path.join(here, 'lib/upstream.mjs'), String(upstreamPort)], {
@@ -419,8 +421,10 @@ async function main() {
   const results = {};
   for (const name of names) {
     const target = targets[name];
-    log(`${name}: warm-up`);
-    await streams(target, 10, 50);
+    // Every target gets the same warm-up, enough for V8 to optimise its hot paths: the figures are
+    // the steady state, not the first requests through a cold JIT.
+    log(`${name}: warm-up (${PLAN.warmup})`);
+    await streams(target, 50, PLAN.warmup);
     log(`${name}: 1 stream at a time (${PLAN.sequential})`);
     const c1 = summarise(await streams(target, 1, PLAN.sequential));
     log(`${name}: 50 concurrent (${PLAN.c50})`);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { LlmChatResult, LlmFinishReason, LlmToolCall, LlmUsage } from '@sluice/llm-provider';
 
 export type OpenAiFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -29,13 +29,12 @@ export function toOpenAiUsage(usage: LlmUsage): OpenAiUsage {
   };
 }
 
-const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** `chatcmpl-` and 29 letters or digits, like OpenAI's ids. */
+/**
+ * `chatcmpl-` and 29 letters or digits, like OpenAI's ids. From `randomUUID` (122 random bits, drawn
+ * from a cached entropy pool): `randomBytes` per stream cost more than building every chunk of it.
+ */
 export function newCompletionId(): string {
-  let id = 'chatcmpl-';
-  for (const byte of randomBytes(29)) id += ALPHANUMERIC[byte % ALPHANUMERIC.length];
-  return id;
+  return `chatcmpl-${randomUUID().replaceAll('-', '').slice(0, 29)}`;
 }
 
 export interface OpenAiToolCall {
@@ -74,67 +73,54 @@ export function buildChatCompletion(result: LlmChatResult, model: string) {
   };
 }
 
-export interface ChunkDelta {
-  role?: 'assistant';
-  content?: string;
-  reasoning?: string;
-  tool_calls?: (Partial<OpenAiToolCall> & { index: number })[];
-}
-
 /**
- * The `chat.completion.chunk` objects of one stream: they share `id`, `created` and `model`; with
- * `include_usage` every chunk carries `usage: null` but the last, which has `choices: []`.
+ * The `chat.completion.chunk` events of one stream, as the JSON text each `data:` line carries. They
+ * share `id`, `created` and `model`; with `include_usage` every chunk carries `usage: null` but the
+ * last, which has `choices: []`. Built from templates around the one changing value: this runs once
+ * per token for every stream the gateway carries (the spec checks them against the object form).
  */
 export class ChunkBuilder {
   readonly id = newCompletionId();
   readonly created = Math.floor(Date.now() / 1000);
   private toolCallIndex = 0;
+  private readonly base: string;
+  /** Everything up to a delta, and everything after one (`null` finish reason). */
+  private readonly beforeDelta: string;
+  private readonly afterDelta: string;
 
-  constructor(
-    private readonly model: string,
-    private readonly includeUsage: boolean,
-  ) {}
-
-  role() {
-    return this.chunk({ role: 'assistant', content: '' }, null);
+  constructor(model: string, includeUsage: boolean) {
+    this.base = `{"id":"${this.id}","object":"chat.completion.chunk","created":${this.created},"model":${JSON.stringify(model)}`;
+    this.beforeDelta = `${this.base},"choices":[{"index":0,"delta":`;
+    this.afterDelta = `,"logprobs":null,"finish_reason":null}]${includeUsage ? ',"usage":null' : ''}}`;
   }
 
-  text(text: string) {
-    return this.chunk({ content: text }, null);
+  role(): string {
+    return `${this.beforeDelta}{"role":"assistant","content":""}${this.afterDelta}`;
   }
 
-  reasoning(text: string) {
-    return this.chunk({ reasoning: text }, null);
+  text(text: string): string {
+    return `${this.beforeDelta}{"content":${JSON.stringify(text)}}${this.afterDelta}`;
+  }
+
+  reasoning(text: string): string {
+    return `${this.beforeDelta}{"reasoning":${JSON.stringify(text)}}${this.afterDelta}`;
   }
 
   /** A whole call in one fragment: clients concatenate `arguments` per index, so one piece is valid. */
-  toolCall(call: LlmToolCall) {
+  toolCall(call: LlmToolCall): string {
     const index = this.toolCallIndex++;
-    return this.chunk({ tool_calls: [{ index, ...toOpenAiToolCall(call) }] }, null);
+    return `${this.beforeDelta}${JSON.stringify({ tool_calls: [{ index, ...toOpenAiToolCall(call) }] })}${this.afterDelta}`;
   }
 
-  finish(reason: LlmFinishReason) {
-    return this.chunk({}, toOpenAiFinishReason(reason));
+  finish(reason: LlmFinishReason): string {
+    const tail = this.afterDelta.replace(
+      '"finish_reason":null',
+      `"finish_reason":"${toOpenAiFinishReason(reason)}"`,
+    );
+    return `${this.beforeDelta}{}${tail}`;
   }
 
-  usage(usage: LlmUsage) {
-    return { ...this.base(), choices: [], usage: toOpenAiUsage(usage) };
-  }
-
-  private chunk(delta: ChunkDelta, finishReason: OpenAiFinishReason | null) {
-    return {
-      ...this.base(),
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-      ...(this.includeUsage ? { usage: null } : {}),
-    };
-  }
-
-  private base() {
-    return {
-      id: this.id,
-      object: 'chat.completion.chunk' as const,
-      created: this.created,
-      model: this.model,
-    };
+  usage(usage: LlmUsage): string {
+    return `${this.base},"choices":[],"usage":${JSON.stringify(toOpenAiUsage(usage))}}`;
   }
 }

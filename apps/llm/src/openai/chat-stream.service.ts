@@ -98,7 +98,7 @@ export class ChatStreamService {
         void reply.header(SLUICE_HEADERS.servedByModel, start.model);
       }
       writer.start(headersOf(reply));
-      if (!(await writer.json(chunks.role()))) return;
+      if (!(await writer.data(chunks.role()))) return;
       for (const event of held.events) {
         if (!(await this.emit(event, state, options)) || state.ended) return;
       }
@@ -145,11 +145,11 @@ export class ChatStreamService {
           options.request.log.warn({ warnings: event.warnings }, 'upstream warnings');
         return true;
       case 'text-delta':
-        return writer.json(chunks.text(event.text));
+        return writer.data(chunks.text(event.text));
       case 'reasoning-delta':
-        return writer.json(chunks.reasoning(event.text));
+        return writer.data(chunks.reasoning(event.text));
       case 'tool-call':
-        return writer.json(chunks.toolCall(event.call));
+        return writer.data(chunks.toolCall(event.call));
       case 'usage':
         state.usage = event.usage;
         return true;
@@ -158,8 +158,8 @@ export class ChatStreamService {
         const usage = hasCounts(event.usage) ? event.usage : (state.usage ?? event.usage);
         call.usage = usage;
         call.finishReason = event.rawReason ?? event.reason;
-        if (!(await writer.json(chunks.finish(event.reason)))) return false;
-        if (options.includeUsage && !(await writer.json(chunks.usage(usage)))) return false;
+        if (!(await writer.data(chunks.finish(event.reason)))) return false;
+        if (options.includeUsage && !(await writer.data(chunks.usage(usage)))) return false;
         const delivered = await writer.done();
         if (delivered) call.outcome = 'ok';
         return delivered;

@@ -1,6 +1,9 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { SseResponse } from '@sluice/llm-provider';
 
+const WRITTEN = Promise.resolve(true);
+const CLIENT_GONE = Promise.resolve(false);
+
 /**
  * Writes one OpenAI SSE response on the raw Node response (after Fastify's `reply.hijack()`), with a
  * `: keep-alive` comment after `keepAliveMs` without a write; backpressure and a gone client are the
@@ -32,14 +35,19 @@ export class SseWriter {
       // nginx would otherwise buffer the stream.
       'x-accel-buffering': 'no',
     });
-    this.res.flushHeaders();
+    // No flushHeaders(): the first event follows in the same tick and goes out in the same packet.
     this.lastWriteAt = Date.now();
     this.arm();
   }
 
-  /** One `data: <json>` event; resolves `false` when the client has gone. */
+  /** One `data: <json>` event from a value; resolves `false` when the client has gone. */
   json(value: unknown): Promise<boolean> {
     return this.write(JSON.stringify(value));
+  }
+
+  /** One `data:` event from JSON text already built (ChunkBuilder); resolves `false` when the client has gone. */
+  data(json: string): Promise<boolean> {
+    return this.write(json);
   }
 
   done(): Promise<boolean> {
@@ -51,12 +59,12 @@ export class SseWriter {
     this.sse.end();
   }
 
-  private async write(data: string): Promise<boolean> {
-    if (!this.open) return false;
+  private write(data: string): Promise<boolean> {
+    if (!this.open) return CLIENT_GONE;
     // The keep-alive timer checks this when it fires: no timer churn per token.
     this.lastWriteAt = Date.now();
-    await this.sse.send({ data });
-    return this.open;
+    if (this.sse.write({ data })) return WRITTEN;
+    return this.sse.drained().then(() => this.open);
   }
 
   private arm(delayMs = this.keepAliveMs): void {

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { encodeSse, encodeSseComment, type SseFrame } from './sse';
 
+const SENT = Promise.resolve();
+
 /**
  * An SSE stream on a raw Node response, as both apps write theirs: nothing is written once the client
  * is gone, and a write waits for `drain` when the socket is backed up, so a slow client slows the
@@ -16,8 +18,20 @@ export class SseResponse {
 
   /** Writes one event; resolves once the socket takes more, or the client has gone. */
   send(frame: SseFrame): Promise<void> {
-    if (!this.open) return Promise.resolve();
-    if (this.res.write(encodeSse(frame))) return Promise.resolve();
+    return this.write(frame) ? SENT : this.drained();
+  }
+
+  /**
+   * Writes one event without waiting: `true` when the socket takes more at once; `false` when it is
+   * backed up (wait for `drained()`) or the client has gone (nothing written).
+   */
+  write(frame: SseFrame): boolean {
+    return this.open && this.res.write(encodeSse(frame));
+  }
+
+  /** Resolves once the socket takes more, or the client has gone. */
+  drained(): Promise<void> {
+    if (!this.open || !this.res.writableNeedDrain) return SENT;
     return new Promise((resolve) => {
       const done = () => {
         this.res.off('drain', done);

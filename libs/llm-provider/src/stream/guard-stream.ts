@@ -30,6 +30,7 @@ export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<
   );
   let iterator: AsyncIterator<RawStreamEvent> | undefined;
   let started = false;
+  let finished = false;
   // Each read can be cut short by the abort, even if the upstream iterator ignores its signal. (Not
   // Promise.race against one abort promise: that would pile up a reaction per token on a long stream.)
   let cutShort: ((reason: unknown) => void) | undefined;
@@ -73,8 +74,9 @@ export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<
         default:
           break;
       }
+      if (event.type === 'finish') finished = true;
       yield event;
-      if (event.type === 'finish') return;
+      if (finished) return;
     }
   } catch (error) {
     const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
@@ -83,7 +85,10 @@ export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<
     deadlines.clear();
     abort.signal.removeEventListener('abort', onAbort);
     abort.dispose();
-    abort.abort(new LlmError('aborted', 'the stream was closed', { provider: options.provider }));
+    // After a finish the upstream body has been read to its end: nothing to close (and no error to
+    // build, which costs more than the rest of this block on a gateway's hot path).
+    if (!finished)
+      abort.abort(new LlmError('aborted', 'the stream was closed', { provider: options.provider }));
     // Not awaited: an iterator stuck in a read must not hold the caller.
     iterator?.return?.().catch(() => undefined);
   }

@@ -8,29 +8,46 @@ export type ChatChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 /**
  * The chunks of a Chat Completions SSE body, read strictly (PROTOCOLS.md E): framing independent of
  * reads, comments skipped, `[DONE]` is not JSON, every event is checked for an error (`data:
- * {"error":…}` or `event: error`), an event that is not JSON is an error rather than skipped. After
- * `[DONE]` the rest of the body is drained, not destroyed, so the socket goes back to the pool.
+ * {"error":…}` or `event: error`), an event that is not JSON is an error rather than skipped. Fed
+ * chunk by chunk (no async layer of its own: this runs for every token a gateway carries); the
+ * caller keeps reading after `done` so the socket goes back to the pool.
  */
-export async function* readChatChunks(
-  body: AsyncIterable<Buffer>,
-  context: WireErrorContext,
-): AsyncGenerator<ChatChunk> {
-  const decoder = new SseDecoder();
-  let done = false;
-  for await (const bytes of body) {
-    if (done) continue;
-    for (const event of decoder.push(bytes)) {
+export class ChatChunkReader {
+  private readonly decoder = new SseDecoder();
+  /** `[DONE]` has been read: anything after it is ignored. */
+  done = false;
+  /**
+   * What ended the stream (an error event, an event that is not JSON): the chunks before it are
+   * returned first, so the caller delivers them and then throws this.
+   */
+  failure: LlmError | undefined;
+
+  constructor(private readonly context: WireErrorContext) {}
+
+  push(bytes: Uint8Array): ChatChunk[] {
+    return this.done || this.failure ? [] : this.take(this.decoder.push(bytes));
+  }
+
+  /** At EOF: the last event, when it had no blank line after it. */
+  end(): ChatChunk[] {
+    return this.done || this.failure ? [] : this.take(this.decoder.end());
+  }
+
+  private take(events: SseEvent[]): ChatChunk[] {
+    const chunks: ChatChunk[] = [];
+    for (const event of events) {
       if (event.data.startsWith('[DONE]')) {
-        done = true;
+        this.done = true;
         break;
       }
-      yield toChunk(event, context);
+      try {
+        chunks.push(toChunk(event, this.context));
+      } catch (error) {
+        this.failure = error as LlmError;
+        break;
+      }
     }
-  }
-  if (done) return;
-  for (const event of decoder.end()) {
-    if (event.data.startsWith('[DONE]')) return;
-    yield toChunk(event, context);
+    return chunks;
   }
 }
 

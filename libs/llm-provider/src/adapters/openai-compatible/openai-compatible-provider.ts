@@ -18,12 +18,12 @@ import {
 } from '../../contract';
 import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
 import { classifyNetworkFailure } from '../shared/classify';
-import { post, readText } from '../shared/http-transport';
+import { type HttpTarget, httpTarget, post, readText } from '../shared/http-transport';
 import { mergeTimeouts } from '../shared/merge-timeouts';
 import { nodeFetch } from '../shared/node-fetch';
 import { SLUICE_HEADERS } from '../shared/sluice-headers';
 import type { ProviderSettings } from '../shared/provider-settings';
-import { type ChatChunk, readChatChunks } from './chat-chunks';
+import { type ChatChunk, ChatChunkReader } from './chat-chunks';
 import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
 import { describeErrorBody, httpAnswerError, inStreamError, parseErrorText } from './openai-wire-errors';
 
@@ -63,7 +63,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
   private readonly sluiceGateway: boolean;
   /** What every streamed request carries; a call's own headers go on top. */
   private readonly streamHeaders: Record<string, string>;
-  private readonly streamUrl: URL;
+  private readonly streamTarget: HttpTarget;
 
   constructor(settings: ProviderSettings) {
     this.sluiceGateway = settings.sluiceGateway === true;
@@ -85,7 +85,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
         ...(settings.apiKey === undefined ? { Authorization: null } : {}),
       },
     });
-    this.streamUrl = new URL(`${this.baseUrl}/chat/completions`);
+    this.streamTarget = httpTarget(new URL(`${this.baseUrl}/chat/completions`));
     this.streamHeaders = {
       'content-type': 'application/json',
       accept: 'text/event-stream',
@@ -257,7 +257,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
     const headers = callHeaders
       ? { ...this.streamHeaders, ...lowerCaseKeys(callHeaders) }
       : this.streamHeaders;
-    const answer = await post(this.streamUrl, headers, JSON.stringify(body), signal);
+    const answer = await post(this.streamTarget, headers, JSON.stringify(body), signal);
     const context = { provider: this.id, url: this.baseUrl, headers: answer.headers };
     if (answer.status >= 300) {
       const facts = describeErrorBody(parseErrorText(await readText(answer.body)));
@@ -273,31 +273,15 @@ export class OpenAICompatibleProvider implements LlmProvider {
     };
     yield { type: 'start', ...this.servedBy(header, options.model), warnings };
 
-    const drafts = new Map<number, ToolCallDraft>();
-    let finishReason: string | undefined;
-    let usage: LlmUsage | undefined;
-    for await (const chunk of readChatChunks(answer.body, context)) {
-      if (chunk.usage) usage = toUsage(chunk.usage);
-      // The usage chunk has `choices: []`; with n > 1 other choices interleave: we follow the first.
-      const choices = chunk.choices;
-      const choice =
-        choices?.length === 1 && choices[0]?.index === 0 ? choices[0] : choices?.find((c) => c.index === 0);
-      if (!choice) continue;
-      const delta = (choice.delta ?? {}) as ChatChunk['choices'][number]['delta'] & ReasoningFields;
-      const reasoning = delta.reasoning ?? delta.reasoning_content;
-      if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
-      if (delta.content) yield { type: 'text-delta', text: delta.content };
-      if (delta.tool_calls) {
-        for (const fragment of delta.tool_calls) {
-          const draft = drafts.get(fragment.index) ?? { id: '', name: '', arguments: '' };
-          if (fragment.id) draft.id = fragment.id;
-          if (fragment.function?.name) draft.name += fragment.function.name;
-          if (fragment.function?.arguments) draft.arguments += fragment.function.arguments;
-          drafts.set(fragment.index, draft);
-        }
-      }
-      if (choice.finish_reason) finishReason = choice.finish_reason;
+    const reader = new ChatChunkReader(context);
+    const state: ChunkState = { drafts: new Map(), finishReason: undefined, usage: undefined };
+    for await (const bytes of answer.body as AsyncIterable<Buffer>) {
+      for (const event of eventsOf(reader.push(bytes), state)) yield event;
+      if (reader.failure) throw reader.failure;
     }
+    for (const event of eventsOf(reader.end(), state)) yield event;
+    if (reader.failure) throw reader.failure;
+    const { drafts, finishReason, usage } = state;
     // A body cut before any finish reason: the guard reports the truncation.
     if (finishReason === undefined) return;
 
@@ -360,6 +344,39 @@ export class OpenAICompatibleProvider implements LlmProvider {
     if (error.status === undefined) return inStreamError(facts, context);
     return httpAnswerError(error.status, facts, error.message, context);
   }
+}
+
+/** What a stream's chunks add up to, read as they come. */
+interface ChunkState {
+  drafts: Map<number, ToolCallDraft>;
+  finishReason: string | undefined;
+  usage: LlmUsage | undefined;
+}
+
+/** The deltas a batch of chunks carries; tool-call fragments, the finish reason and usage go to `state`. */
+function eventsOf(chunks: ChatChunk[], state: ChunkState): RawStreamEvent[] {
+  const events: RawStreamEvent[] = [];
+  for (const chunk of chunks) {
+    if (chunk.usage) state.usage = toUsage(chunk.usage);
+    // The usage chunk has `choices: []`; with n > 1 other choices interleave: we follow the first.
+    const choices = chunk.choices;
+    const choice =
+      choices?.length === 1 && choices[0]?.index === 0 ? choices[0] : choices?.find((c) => c.index === 0);
+    if (!choice) continue;
+    const delta = (choice.delta ?? {}) as ChatChunk['choices'][number]['delta'] & ReasoningFields;
+    const reasoning = delta.reasoning ?? delta.reasoning_content;
+    if (reasoning) events.push({ type: 'reasoning-delta', text: reasoning });
+    if (delta.content) events.push({ type: 'text-delta', text: delta.content });
+    for (const fragment of delta.tool_calls ?? []) {
+      const draft = state.drafts.get(fragment.index) ?? { id: '', name: '', arguments: '' };
+      if (fragment.id) draft.id = fragment.id;
+      if (fragment.function?.name) draft.name += fragment.function.name;
+      if (fragment.function?.arguments) draft.arguments += fragment.function.arguments;
+      state.drafts.set(fragment.index, draft);
+    }
+    if (choice.finish_reason) state.finishReason = choice.finish_reason;
+  }
+  return events;
 }
 
 function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {

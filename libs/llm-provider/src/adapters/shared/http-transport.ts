@@ -18,25 +18,50 @@ export interface HttpAnswer {
   body: IncomingMessage;
 }
 
+/** Where requests go, parsed once (Node would otherwise turn a URL into options on every request). */
+export interface HttpTarget {
+  transport: typeof http | typeof https;
+  agent: http.Agent;
+  protocol: string;
+  hostname: string;
+  port: number;
+  path: string;
+}
+
+export function httpTarget(url: URL): HttpTarget {
+  const transport = transportFor(url);
+  if (!transport) throw new TypeError(`unsupported protocol ${url.protocol}`);
+  return {
+    transport,
+    agent: agents[url.protocol as keyof typeof agents],
+    protocol: url.protocol,
+    // Node wants an IPv6 literal without its brackets.
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
+    path: url.pathname + url.search,
+  };
+}
+
 /**
  * A POST over Node's own http client, resolving once the answer's headers are in. The abort signal
  * destroys the request at any point, the body's read included, which closes the upstream socket.
  */
 export function post(
-  url: URL,
+  target: HttpTarget,
   headers: Record<string, string>,
   body: string,
   signal: AbortSignal,
 ): Promise<HttpAnswer> {
-  const transport = transportFor(url);
-  if (!transport) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
   return new Promise((resolve, reject) => {
-    const request = transport.request(
-      url,
+    const request = target.transport.request(
       {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent: agents[url.protocol as keyof typeof agents],
+        agent: target.agent,
         signal,
       },
       (response) =>

@@ -72,6 +72,13 @@ async function startProcess(name, args, { env = {}, ready, cwd = root }) {
   throw new Error(`${name} did not become ready:\n${output}`);
 }
 
+/** The Node flags an app's image starts it with (its Dockerfile's CMD): the bench runs what ships. */
+function imageNodeFlags(app) {
+  const dockerfile = readFileSync(path.join(root, `docker/${app}.Dockerfile`), 'utf8');
+  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)[1]);
+  return cmd.slice(1, -1);
+}
+
 const httpReady = (url) => async () => (await fetch(url).catch(() => undefined))?.ok === true;
 
 function rssMb(pid) {
@@ -187,10 +194,14 @@ async function startStack(upstreamUrl) {
     OPENAI_API_KEY: 'bench-upstream-key',
     LLM_MODEL: MODEL,
   };
-  const gateway = await startProcess('gateway', [path.join(root, 'dist/apps/llm/apps/llm/src/main.js')], {
-    env: gatewayEnv,
-    ready: httpReady(`${gatewayUrl}/health/live`),
-  });
+  const gateway = await startProcess(
+    'gateway',
+    [...imageNodeFlags('llm'), path.join(root, 'dist/apps/llm/apps/llm/src/main.js')],
+    {
+      env: gatewayEnv,
+      ready: httpReady(`${gatewayUrl}/health/live`),
+    },
+  );
   targets.gateway = {
     url: `${gatewayUrl}/v1/chat/completions`,
     body: openAiBody,

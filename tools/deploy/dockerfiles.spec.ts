@@ -98,8 +98,14 @@ describeDeploy('Dockerfiles', () => {
         run.args.replace(/\bnpx (--no-install )?/g, ''),
       );
       expect(runs).toContain(projectBuildCommand(app));
-      // The runtime starts the compiled main.js that the build writes (dist/apps/<app>/apps/<app>/src).
-      expect(meta.cmd).toEqual(['node', '--enable-source-maps', `dist/apps/${app}/apps/${app}/src/main.js`]);
+      // The runtime starts the compiled main.js that the build writes (dist/apps/<app>/apps/<app>/src);
+      // the gateway with a larger young generation (the benchmark starts it with the same flags).
+      expect(meta.cmd).toEqual([
+        'node',
+        '--enable-source-maps',
+        ...(app === 'llm' ? ['--max-semi-space-size=64'] : []),
+        `dist/apps/${app}/apps/${app}/src/main.js`,
+      ]);
     },
   );
 

@@ -1,5 +1,10 @@
 import { ChunkBuilder, newCompletionId } from './chat-response.builder';
 
+interface ParsedChunk {
+  choices: { delta: { tool_calls: { index: number }[] }; finish_reason: string | null }[];
+}
+const parse = (text: string) => JSON.parse(text) as ParsedChunk;
+
 /** The object form every chunk must equal once parsed (OpenAI's field order, PROTOCOLS.md D). */
 function expected(
   builder: ChunkBuilder,
@@ -41,19 +46,19 @@ describe.each([true, false])('ChunkBuilder (include_usage %s)', (includeUsage) =
 
   it('numbers tool calls in order, each whole in one fragment', () => {
     const fresh = new ChunkBuilder(model, includeUsage);
-    const first = JSON.parse(fresh.toolCall({ id: 'call_1', name: 'a', arguments: '{"x":1}' }));
-    const second = JSON.parse(fresh.toolCall({ id: 'call_2', name: 'b', arguments: '{}' }));
-    expect(first.choices[0].delta.tool_calls).toEqual([
+    const first = parse(fresh.toolCall({ id: 'call_1', name: 'a', arguments: '{"x":1}' }));
+    const second = parse(fresh.toolCall({ id: 'call_2', name: 'b', arguments: '{}' }));
+    expect(first.choices[0]!.delta.tool_calls).toEqual([
       { index: 0, id: 'call_1', type: 'function', function: { name: 'a', arguments: '{"x":1}' } },
     ]);
-    expect(second.choices[0].delta.tool_calls[0].index).toBe(1);
+    expect(second.choices[0]!.delta.tool_calls[0]!.index).toBe(1);
   });
 
   it('ends with an empty delta and the finish reason (unknown reasons become stop)', () => {
     expect(builder.finish('length')).toBe(
       JSON.stringify(expected(builder, model, includeUsage, {}, 'length')),
     );
-    expect(JSON.parse(builder.finish('other')).choices[0].finish_reason).toBe('stop');
+    expect(parse(builder.finish('other')).choices[0]!.finish_reason).toBe('stop');
   });
 
   it('puts usage in a last chunk with no choices, zeros where the upstream said nothing', () => {

@@ -49,7 +49,7 @@ type HeaderLookup = (name: string) => string | undefined;
  * Any server that speaks OpenAI's Chat Completions (OpenAI, TGI, llama.cpp, LM Studio, Ollama's /v1,
  * the Sluice gateway). Non-streamed calls (chat, embeddings, models) go through the official `openai`
  * package. Streams, the hot path of a gateway, go over Node's http client and a strict SSE reader
- * (`readChatChunks`): the package's request pipeline alone cost more CPU per streamed answer than
+ * (`ChatChunkReader`): the package's request pipeline alone cost more CPU per streamed answer than
  * everything else on the gateway together (bench/, README), and it ends quietly on a cut body.
  * Subclasses change the few hooks where a server differs (see VllmProvider).
  */

@@ -67,17 +67,21 @@ export class ChatStreamService {
     options: StreamChatOptions,
   ): Promise<{ events: LlmStreamEvent[]; pending: Promise<Step> | undefined }> {
     const events: LlmStreamEvent[] = [];
-    const deadline = Date.now() + this.config.keepAliveMs;
-    for (;;) {
-      const pending = iterator.next();
-      const step = await raceDeadline(pending, deadline);
-      if (step === HOLD_EXPIRED) return { events, pending };
-      if (step.done) return { events, pending: undefined };
-      const event = step.value;
-      this.observe(event, options);
-      if (event.type === 'error') throw this.tracker.explain(event.error);
-      events.push(event);
-      if (isContent(event) || event.type === 'finish') return { events, pending: undefined };
+    const expiry = holdExpiry(this.config.keepAliveMs);
+    try {
+      for (;;) {
+        const pending = iterator.next();
+        const step = await Promise.race([pending, expiry.expired]);
+        if (step === HOLD_EXPIRED) return { events, pending };
+        if (step.done) return { events, pending: undefined };
+        const event = step.value;
+        this.observe(event, options);
+        if (event.type === 'error') throw this.tracker.explain(event.error);
+        events.push(event);
+        if (isContent(event) || event.type === 'finish') return { events, pending: undefined };
+      }
+    } finally {
+      expiry.cancel();
     }
   }
 
@@ -208,12 +212,11 @@ function headersOf(reply: FastifyReply): Record<string, string | number | string
   return out;
 }
 
-function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof HOLD_EXPIRED> {
-  const wait = deadline - Date.now();
-  if (wait <= 0) return Promise.resolve(HOLD_EXPIRED);
+/** One timer for the whole hold (not one per event read during it). */
+function holdExpiry(ms: number): { expired: Promise<typeof HOLD_EXPIRED>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<typeof HOLD_EXPIRED>((resolve) => {
-    timer = setTimeout(() => resolve(HOLD_EXPIRED), wait);
+    timer = setTimeout(() => resolve(HOLD_EXPIRED), ms);
   });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  return { expired, cancel: () => clearTimeout(timer) };
 }

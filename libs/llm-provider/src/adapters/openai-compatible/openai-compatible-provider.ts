@@ -18,7 +18,7 @@ import {
 } from '../../contract';
 import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
 import { classifyNetworkFailure } from '../shared/classify';
-import { type HttpTarget, httpTarget, post, readText } from '../shared/http-transport';
+import { bodyChunks, type HttpTarget, httpTarget, post, readText } from '../shared/http-transport';
 import { mergeTimeouts } from '../shared/merge-timeouts';
 import { nodeFetch } from '../shared/node-fetch';
 import { SLUICE_HEADERS } from '../shared/sluice-headers';
@@ -275,7 +275,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
 
     const reader = new ChatChunkReader(context);
     const state: ChunkState = { drafts: new Map(), finishReason: undefined, usage: undefined };
-    for await (const bytes of answer.body as AsyncIterable<Buffer>) {
+    for await (const bytes of bodyChunks(answer.body)) {
       for (const event of eventsOf(reader.push(bytes), state)) yield event;
       if (reader.failure) throw reader.failure;
     }

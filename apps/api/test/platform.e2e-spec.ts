@@ -85,18 +85,20 @@ describe('database lifecycle (e2e)', () => {
   });
   afterAll(() => db?.drop());
 
-  it('marks answers left streaming by a crashed process as interrupted on boot', async () => {
+  it('marks answers left streaming by a stopped process as interrupted on boot, not a live replica’s', async () => {
     const first = await startTestApp({ db, env: { OLLAMA_BASE_URL: 'http://127.0.0.1:9' } });
     const { api, auth } = await registerUser(first.url);
     const conversation = (await api.post<Conversation>('/api/conversations', {})).body;
     await first.close();
 
-    // What a process that died mid-answer leaves behind.
+    // What a process that died mid-answer leaves behind (renewed last two minutes ago), and an answer
+    // another replica is streaming right now (renewed just now).
     const client = new Client({ connectionString: db.url });
     await client.connect();
     await client.query(
-      `INSERT INTO messages (conversation_id, user_id, role, content, status)
-       VALUES ($1, $2, 'assistant', 'half an ans', 'streaming')`,
+      `INSERT INTO messages (conversation_id, user_id, role, content, status, updated_at)
+       VALUES ($1, $2, 'assistant', 'half an ans', 'streaming', now() - interval '2 minutes'),
+              ($1, $2, 'assistant', 'still going', 'streaming', now())`,
       [conversation.id, auth.user.id],
     );
     await client.end();
@@ -112,6 +114,7 @@ describe('database lifecycle (e2e)', () => {
           status: 'interrupted',
           errorCode: 'server_restarted',
         }),
+        expect.objectContaining({ content: 'still going', status: 'streaming' }),
       ]);
     } finally {
       await second.close();

@@ -6,6 +6,7 @@ import { ApiException } from '../common/api.exception';
 import { type ApiLlmError, describeLlmError } from '../common/llm-errors';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
+import { AnswerLeases } from '../conversations/answer-leases';
 import type { ConversationEntity } from '../conversations/conversation.entity';
 import { ConversationsService } from '../conversations/conversations.service';
 import { type AnswerOutcome, MessagesService, type StartedExchange } from '../conversations/messages.service';
@@ -59,6 +60,7 @@ export class ChatService implements BeforeApplicationShutdown {
     private readonly registry: LlmRegistry,
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly leases: AnswerLeases,
     private readonly rateLimit: ChatRateLimit,
     private readonly usageRecords: UsageRecordsService,
   ) {}
@@ -96,6 +98,7 @@ export class ChatService implements BeforeApplicationShutdown {
     let release!: () => void;
     const entry: ActiveStream = { controller, finished: new Promise<void>((resolve) => (release = resolve)) };
     this.active.add(entry);
+    const releaseLease = this.leases.hold(prepared.exchange.assistantMessage.id);
     try {
       await this.run(prepared, res, requestId, controller);
     } catch (error) {
@@ -105,6 +108,7 @@ export class ChatService implements BeforeApplicationShutdown {
       );
       if (!res.destroyed && !res.writableEnded) res.end();
     } finally {
+      releaseLease();
       this.active.delete(entry);
       release();
     }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { MessageStatus } from '@sluice/contracts';
 import { DataSource, In, Repository } from 'typeorm';
@@ -27,24 +27,33 @@ const TITLE_FROM_MESSAGE_CHARS = 80;
 
 /** The messages of the chat stream: stored before generation, finalised when the stream ends. */
 @Injectable()
-export class MessagesService implements OnApplicationBootstrap {
-  private readonly logger = new Logger(MessagesService.name);
-
+export class MessagesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
   ) {}
 
+  /** Marks these answers as still being streamed by this process (see `AnswerLeases`). */
+  async renew(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.messages.update({ id: In([...ids]), status: 'streaming' }, { updatedAt: () => 'now()' });
+  }
+
   /**
-   * A process that died mid-stream left `streaming` rows behind: they are `interrupted` now. (With
-   * several API replicas on one database this would need a per-process owner column; stage one is one.)
+   * Answers still `streaming` that no process renewed for `staleAfterMs` were left by a process that
+   * died mid-answer: they become `interrupted`, their text kept. The database's clock on both sides,
+   * so replicas' clocks do not matter; the partial index on `streaming` rows keeps it cheap. Returns
+   * how many.
    */
-  async onApplicationBootstrap(): Promise<void> {
-    const result = await this.messages.update(
-      { status: 'streaming' },
-      { status: 'interrupted', errorCode: 'server_restarted' },
-    );
-    if (result.affected) this.logger.warn(`Marked ${result.affected} unfinished answer(s) as interrupted`);
+  async interruptStale(staleAfterMs: number): Promise<number> {
+    const result = await this.messages
+      .createQueryBuilder()
+      .update(MessageEntity)
+      .set({ status: 'interrupted', errorCode: 'server_restarted' })
+      .where("status = 'streaming'")
+      .andWhere('updated_at < now() - make_interval(secs => :seconds)', { seconds: staleAfterMs / 1000 })
+      .execute();
+    return result.affected ?? 0;
   }
 
   /** The context sent to the model: earlier messages that completed or were cut short, oldest first. */

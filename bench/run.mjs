@@ -86,6 +86,16 @@ function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU time (user + system) a process has used so far, in ms; fields 14 and 15 of /proc/<pid>/stat. */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count from the `)` that closes it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 async function configureUpstream(upstreamUrl, settings) {
   await fetch(`${upstreamUrl}/__bench/config`, { method: 'POST', body: JSON.stringify(settings) });
 }
@@ -441,7 +451,11 @@ async function main() {
     log(`${name}: 50 concurrent (${PLAN.c50})`);
     const c50 = summarise(await streams(target, 50, PLAN.c50));
     log(`${name}: 200 concurrent (${PLAN.c200})`);
+    // The hop's own CPU per stream: what the machine's throughput hides when the load generator and
+    // the upstream share its cores.
+    const cpuBefore = target.pid ? cpuMs(target.pid) : undefined;
     const c200 = summarise(await streams(target, 200, PLAN.c200));
+    if (cpuBefore !== undefined) c200.cpuMsPerStream = (cpuMs(target.pid) - cpuBefore) / PLAN.c200;
     log(`${name}: abort latency`);
     const abort = name === 'direct' ? undefined : await abortLatency(target, upstreamUrl, PLAN.aborts);
     results[name] = { c1, c50, c200, abort, rssMb: target.pid ? rssMb(target.pid) : undefined };
@@ -483,8 +497,8 @@ function table(report) {
   const direct = results.direct;
   const relay = results.relay;
   const rows = [
-    '| scenario | added TTFT p50 @1 | @50 | @200 | added TTFT p99 @1 | @50 | @200 | gap p50 / p99 @50 | streams/s @200 (vs direct) | errors | abort → upstream p50 / max | idle stream memory |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | added TTFT p50 @1 | @50 | @200 | added TTFT p99 @1 | @50 | @200 | gap p50 / p99 @50 | streams/s @200 (vs direct) | CPU per stream @200 | errors | abort → upstream p50 / max | idle stream memory |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const [name, r] of Object.entries(results)) {
     const added = (level, p) => (direct ? r[level][p] - direct[level][p] : NaN);
@@ -492,7 +506,7 @@ function table(report) {
       ? `${f(r.c200.streamsPerSecond, 0)} (${f((100 * r.c200.streamsPerSecond) / direct.c200.streamsPerSecond, 0)}%)`
       : f(r.c200.streamsPerSecond, 0);
     rows.push(
-      `| ${name} | ${f(added('c1', 'ttftP50'), 2)} ms | ${f(added('c50', 'ttftP50'))} ms | ${f(added('c200', 'ttftP50'))} ms | ${f(added('c1', 'ttftP99'), 2)} ms | ${f(added('c50', 'ttftP99'))} ms | ${f(added('c200', 'ttftP99'))} ms | ${f(r.c50.gapP50, 2)} / ${f(r.c50.gapP99)} ms | ${rate} | ${r.c1.errors + r.c50.errors + r.c200.errors} | ${r.abort ? `${f(r.abort.p50)} / ${f(r.abort.max)} ms` : '—'} | ${r.memory ? `${f(r.memory.kbPerStream)} KB × ${r.memory.streams}${r.memory.failed ? ` (${r.memory.failed} failed to open)` : ''}` : '—'} |`,
+      `| ${name} | ${f(added('c1', 'ttftP50'), 2)} ms | ${f(added('c50', 'ttftP50'))} ms | ${f(added('c200', 'ttftP50'))} ms | ${f(added('c1', 'ttftP99'), 2)} ms | ${f(added('c50', 'ttftP99'))} ms | ${f(added('c200', 'ttftP99'))} ms | ${f(r.c50.gapP50, 2)} / ${f(r.c50.gapP99)} ms | ${rate} | ${r.c200.cpuMsPerStream === undefined ? '—' : `${f(r.c200.cpuMsPerStream, 2)} ms`} | ${r.c1.errors + r.c50.errors + r.c200.errors} | ${r.abort ? `${f(r.abort.p50)} / ${f(r.abort.max)} ms` : '—'} | ${r.memory ? `${f(r.memory.kbPerStream)} KB × ${r.memory.streams}${r.memory.failed ? ` (${r.memory.failed} failed to open)` : ''}` : '—'} |`,
     );
   }
   const gw = results.gateway;
@@ -506,7 +520,7 @@ function table(report) {
     );
     if (results.portkey) {
       lines.push(
-        `gateway vs Portkey, streams/s @200: ×${f(gw.c200.streamsPerSecond / results.portkey.c200.streamsPerSecond, 2)}`,
+        `gateway vs Portkey, streams/s @200: ×${f(gw.c200.streamsPerSecond / results.portkey.c200.streamsPerSecond, 2)}; Portkey spends ×${f(results.portkey.c200.cpuMsPerStream / gw.c200.cpuMsPerStream, 2)} the gateway’s CPU per stream`,
       );
     }
   }

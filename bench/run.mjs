@@ -521,6 +521,8 @@ function table(report) {
     if (results.portkey) {
       lines.push(
         `gateway vs Portkey, streams/s @200: ×${f(gw.c200.streamsPerSecond / results.portkey.c200.streamsPerSecond, 2)}; Portkey spends ×${f(results.portkey.c200.cpuMsPerStream / gw.c200.cpuMsPerStream, 2)} the gateway’s CPU per stream`,
+        // The ceiling for any Node hop on this machine: the load generator and the upstream share its cores.
+        `bare relay vs Portkey, streams/s @200: ×${f(relay.c200.streamsPerSecond / results.portkey.c200.streamsPerSecond, 2)}`,
       );
     }
   }

@@ -7,9 +7,8 @@ const config: Config = {
   ...base,
   displayName: 'api (stage two: through the gateway)',
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  // gateway-outage builds its own stage two (and stops the gateway under the API); queue watches the
-  // API's own queue, which in stage two is the gateway's (the OpenAI protocol cannot report it).
-  testPathIgnorePatterns: ['/node_modules/', 'gateway-outage', 'queue.e2e'],
+  // gateway-outage builds its own stage two (and stops the gateway under the API).
+  testPathIgnorePatterns: ['/node_modules/', 'gateway-outage'],
   setupFiles: ['<rootDir>/test/support/stage-two.setup.ts'],
 };
 

@@ -6,8 +6,8 @@ import { startTestApp, type TestApp } from './support/test-app';
 
 /**
  * A model server that runs one answer at a time (LLM_MAX_CONCURRENCY=1): a second answer waits in
- * line and its browser is told its place. Stage one only: in stage two the queue is the gateway's and
- * the OpenAI protocol between the two has no way to say it.
+ * line and its browser is told its place. In stage two the queue is the gateway's, which tells the API
+ * with its own stream events (`SLUICE_STREAM_EVENTS`): the browser sees the same.
  */
 describe('a busy model server: the queue as the browser sees it (e2e)', () => {
   let t: TestApp;
@@ -44,6 +44,14 @@ describe('a busy model server: the queue as the browser sees it (e2e)', () => {
     expect(a.at(-1)?.event).toBe('done');
     expect(b.filter((e) => e.event === 'queued').map((e) => e.data)).toEqual([{ position: 1 }]);
     expect(b.at(-1)?.event).toBe('done');
+    // Its place first, then who serves (in stage two told by the gateway once a slot was found).
+    expect(b.map((e) => e.event).slice(0, 3)).toEqual(['queued', 'meta', 'delta']);
+    const served = (events: typeof a) => {
+      const meta = events.find((e) => e.event === 'meta')?.data as { provider?: unknown; model?: unknown };
+      return { provider: meta.provider, model: meta.model };
+    };
+    expect(served(b)).toEqual(served(a));
+    expect(served(b)).toEqual({ provider: 'ollama', model: 'llama3.2:latest' });
     expect(c.at(-1)).toMatchObject({ event: 'error', data: { code: 'rate_limited', retryable: true } });
     expect(c.at(-1)?.data).toHaveProperty('retryAfterMs');
     // The upstream never ran two answers at once.

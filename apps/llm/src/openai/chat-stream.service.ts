@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   LlmError,
   SLUICE_HEADERS,
+  SLUICE_STREAM_EVENTS,
   LlmRegistry,
   type LlmRequest,
   type LlmStreamEvent,
@@ -23,6 +24,8 @@ export interface StreamChatOptions {
   /** The model id the caller sent, echoed in every chunk. */
   model: string;
   includeUsage: boolean;
+  /** The caller (a Sluice API) reads `SLUICE_STREAM_EVENTS`: its place in the queue, then who serves. */
+  gatewayEvents: boolean;
 }
 
 type Step = IteratorResult<LlmStreamEvent, unknown>;
@@ -35,8 +38,9 @@ const isContent = (event: LlmStreamEvent) =>
  * Streams one chat completion as OpenAI's SSE. The 200 is held back until the first content event
  * (or the end): a call that fails before producing anything answers a real HTTP error, which the
  * caller can retry or fall back from. The hold lasts at most one keep-alive interval, after which
- * the headers go out and keep-alive comments keep the connection warm. A failure after that ends the
- * stream with OpenAI's in-stream `data: {"error":...}` and no `[DONE]`.
+ * the headers go out and keep-alive comments keep the connection warm; for a caller that reads the
+ * gateway's own events it also ends when the call is queued, so the caller can show its place. A
+ * failure after that ends the stream with OpenAI's in-stream `data: {"error":...}` and no `[DONE]`.
  */
 @Injectable()
 export class ChatStreamService {
@@ -79,6 +83,7 @@ export class ChatStreamService {
         if (event.type === 'error') throw this.tracker.explain(event.error);
         events.push(event);
         if (isContent(event) || event.type === 'finish') return { events, pending: undefined };
+        if (event.type === 'queued' && options.gatewayEvents) return { events, pending: undefined };
       }
     } finally {
       expiry.cancel();
@@ -94,9 +99,9 @@ export class ChatStreamService {
     reply.hijack();
     const writer = new SseWriter(reply.raw, this.config.keepAliveMs);
     const chunks = new ChunkBuilder(options.model, options.includeUsage);
-    const state: StreamState = { writer, chunks, usage: undefined, ended: false };
+    const start = held.events.find((event) => event.type === 'start');
+    const state: StreamState = { writer, chunks, usage: undefined, ended: false, servedBySent: !!start };
     try {
-      const start = held.events.find((event) => event.type === 'start');
       if (start) {
         void reply.header(SLUICE_HEADERS.servedByProvider, start.provider);
         void reply.header(SLUICE_HEADERS.servedByModel, start.model);
@@ -143,11 +148,15 @@ export class ChatStreamService {
     const call = options.request.sluice.call;
     switch (event.type) {
       case 'queued':
-        return true;
+        if (!options.gatewayEvents) return true;
+        return writer.event(SLUICE_STREAM_EVENTS.queued, { position: event.position });
       case 'start':
         if (event.warnings.length > 0)
           options.request.log.warn({ warnings: event.warnings }, 'upstream warnings');
-        return true;
+        // The headers left before a slot was found (the call was queued): say who serves now.
+        if (!options.gatewayEvents || state.servedBySent) return true;
+        state.servedBySent = true;
+        return writer.event(SLUICE_STREAM_EVENTS.start, { provider: event.provider, model: event.model });
       case 'text-delta':
         return writer.data(chunks.text(event.text));
       case 'reasoning-delta':
@@ -197,6 +206,8 @@ interface StreamState {
   chunks: ChunkBuilder;
   usage: LlmUsage | undefined;
   ended: boolean;
+  /** Who serves is known to the caller (in the headers, or a `sluice.start` event). */
+  servedBySent: boolean;
 }
 
 function hasCounts(usage: LlmUsage): boolean {

@@ -51,6 +51,7 @@ export class ChatController {
         llmRequest,
         model: body.model,
         includeUsage: body.stream_options?.include_usage === true,
+        gatewayEvents: request.headers[SLUICE_HEADERS.streamEvents] === '1',
       });
       return;
     }

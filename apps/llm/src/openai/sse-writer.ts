@@ -50,6 +50,11 @@ export class SseWriter {
     return this.write(json);
   }
 
+  /** One named event (`event: <name>`) from a value; resolves `false` when the client has gone. */
+  event(name: string, value: unknown): Promise<boolean> {
+    return this.write(JSON.stringify(value), name);
+  }
+
   done(): Promise<boolean> {
     return this.write('[DONE]');
   }
@@ -59,11 +64,11 @@ export class SseWriter {
     this.sse.end();
   }
 
-  private write(data: string): Promise<boolean> {
+  private write(data: string, event?: string): Promise<boolean> {
     if (!this.open) return CLIENT_GONE;
     // The keep-alive timer checks this when it fires: no timer churn per token.
     this.lastWriteAt = Date.now();
-    if (this.sse.write({ data })) return WRITTEN;
+    if (this.sse.write(event === undefined ? { data } : { event, data })) return WRITTEN;
     return this.sse.drained().then(() => this.open);
   }
 

@@ -4,4 +4,4 @@ export * from './openai-compatible';
 export * from './vllm';
 export type { ProviderSettings } from './shared/provider-settings';
 export { classifyHttpFailure, classifyNetworkFailure, parseRetryAfter } from './shared/classify';
-export { SLUICE_HEADERS } from './shared/sluice-headers';
+export { SLUICE_HEADERS, SLUICE_STREAM_EVENTS } from './shared/sluice-headers';

@@ -301,7 +301,14 @@ export class LlmRegistry {
           return { kind: 'ended' };
         }
         if (event.type === 'start' && !delivered) {
+          // A Sluice gateway that queued the call sends who serves again once it knows: the last wins.
           start = event;
+          continue;
+        }
+        if (event.type === 'queued' && !delivered) {
+          // The queue of a gateway in front: a place in line is not an answer, so a failure after it
+          // may still be retried or fall over, as with this registry's own queue.
+          yield event;
           continue;
         }
         if (!delivered) {

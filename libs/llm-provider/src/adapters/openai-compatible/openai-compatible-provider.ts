@@ -23,7 +23,7 @@ import { mergeTimeouts } from '../shared/merge-timeouts';
 import { nodeFetch } from '../shared/node-fetch';
 import { SLUICE_HEADERS } from '../shared/sluice-headers';
 import type { ProviderSettings } from '../shared/provider-settings';
-import { type ChatChunk, ChatChunkReader } from './chat-chunks';
+import { type ChatChunk, ChatChunkReader, type ChatReadItem } from './chat-chunks';
 import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
 import { describeErrorBody, httpAnswerError, inStreamError, parseErrorText } from './openai-wire-errors';
 
@@ -91,6 +91,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
       accept: 'text/event-stream',
       'user-agent': 'sluice-llm-provider',
       ...(settings.apiKey === undefined ? {} : { authorization: `Bearer ${settings.apiKey}` }),
+      ...(this.sluiceGateway ? { [SLUICE_HEADERS.streamEvents]: '1' } : {}),
       ...lowerCaseKeys(settings.headers),
     };
   }
@@ -273,8 +274,8 @@ export class OpenAICompatibleProvider implements LlmProvider {
     };
     yield { type: 'start', ...this.servedBy(header, options.model), warnings };
 
-    const reader = new ChatChunkReader(context);
-    const state: ChunkState = { drafts: new Map(), finishReason: undefined, usage: undefined };
+    const reader = new ChatChunkReader(context, this.sluiceGateway);
+    const state: ChunkState = { drafts: new Map(), finishReason: undefined, usage: undefined, warnings };
     for await (const bytes of bodyChunks(answer.body)) {
       for (const event of eventsOf(reader.push(bytes), state)) yield event;
       if (reader.failure) throw reader.failure;
@@ -351,12 +352,19 @@ interface ChunkState {
   drafts: Map<number, ToolCallDraft>;
   finishReason: string | undefined;
   usage: LlmUsage | undefined;
+  /** The request's own warnings, carried by a gateway's `start` event too. */
+  warnings: string[];
 }
 
 /** The deltas a batch of chunks carries; tool-call fragments, the finish reason and usage go to `state`. */
-function eventsOf(chunks: ChatChunk[], state: ChunkState): RawStreamEvent[] {
+function eventsOf(items: ChatReadItem[], state: ChunkState): RawStreamEvent[] {
   const events: RawStreamEvent[] = [];
-  for (const chunk of chunks) {
+  for (const chunk of items) {
+    if ('gateway' in chunk) {
+      const event = chunk.gateway;
+      events.push(event.type === 'start' ? { ...event, warnings: state.warnings } : event);
+      continue;
+    }
     if (chunk.usage) state.usage = toUsage(chunk.usage);
     // The usage chunk has `choices: []`; with n > 1 other choices interleave: we follow the first.
     const choices = chunk.choices;

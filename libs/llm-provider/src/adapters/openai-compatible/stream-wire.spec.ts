@@ -13,6 +13,7 @@ let answer: Answer;
 let sockets = 0;
 let server: http.Server;
 let provider: OpenAICompatibleProvider;
+let baseUrl: string;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -22,9 +23,10 @@ beforeAll(async () => {
   server.on('connection', () => sockets++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}/v1`;
   provider = new OpenAICompatibleProvider({
     id: 'wire',
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl,
     apiKey: 'k',
   });
 });
@@ -43,9 +45,9 @@ function sse(...events: string[]): Answer {
   };
 }
 
-async function run(): Promise<LlmStreamEvent[]> {
+async function run(through = provider): Promise<LlmStreamEvent[]> {
   const events: LlmStreamEvent[] = [];
-  for await (const event of provider.stream({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))
+  for await (const event of through.stream({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))
     events.push(event);
   return events;
 }
@@ -150,4 +152,52 @@ it('streams one after another reuse one kept-alive socket (the body is drained a
   const before = sockets;
   for (let i = 0; i < 5; i++) expect(last(await run())).toMatchObject({ type: 'finish' });
   expect(sockets).toBe(before);
+});
+
+describe('behind a Sluice gateway (stage two)', () => {
+  const gateway = () =>
+    new OpenAICompatibleProvider({ id: 'gateway', baseUrl, apiKey: 'k', sluiceGateway: true });
+  const done = 'data: [DONE]\n\n';
+
+  it("asks for the gateway's events and reads its place in the queue, then who serves", async () => {
+    let asked: string | string[] | undefined;
+    answer = (req, res) => {
+      asked = req.headers['x-sluice-stream-events'];
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        chunk({ role: 'assistant', content: '' }) +
+          'event: sluice.queued\ndata: {"position":2}\n\n' +
+          'event: sluice.queued\ndata: {"position":1}\n\n' +
+          'event: sluice.later-version\ndata: {}\n\n' +
+          'event: sluice.start\ndata: {"provider":"vllm","model":"qwen"}\n\n' +
+          chunk({ content: 'hi' }) +
+          chunk({}, 'stop') +
+          done,
+      );
+    };
+    const events = await run(gateway());
+    expect(asked).toBe('1');
+    expect(events.map((e) => e.type)).toEqual(['start', 'queued', 'queued', 'start', 'text-delta', 'finish']);
+    expect(events.filter((e) => e.type === 'queued')).toEqual([
+      { type: 'queued', provider: 'gateway', position: 2 },
+      { type: 'queued', provider: 'gateway', position: 1 },
+    ]);
+    expect(events[3]).toEqual({ type: 'start', provider: 'vllm', model: 'qwen', warnings: [] });
+  });
+
+  it('refuses a queue event without a position', async () => {
+    answer = sse('event: sluice.queued\ndata: {"position":"first"}\n\n', done);
+    const events = await run(gateway());
+    expect(last(events)).toMatchObject({ type: 'error', error: { code: 'upstream' } });
+  });
+
+  it('a server that is not a Sluice gateway is not asked for them', async () => {
+    let asked: string | string[] | undefined = 'unset';
+    answer = (req, res) => {
+      asked = req.headers['x-sluice-stream-events'];
+      sse(chunk({ content: 'x' }), chunk({}, 'stop'), done)(req, res);
+    };
+    await run();
+    expect(asked).toBeUndefined();
+  });
 });

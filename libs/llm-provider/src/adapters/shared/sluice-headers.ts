@@ -7,4 +7,18 @@ export const SLUICE_HEADERS = {
   user: 'x-sluice-user',
   servedByProvider: 'x-sluice-provider',
   servedByModel: 'x-sluice-model',
+  /** Sent by the API (`1`): it reads the gateway's own stream events below. */
+  streamEvents: 'x-sluice-stream-events',
+} as const;
+
+/**
+ * The gateway's own SSE events, only for a caller that asked with `x-sluice-stream-events: 1` (an
+ * off-the-shelf OpenAI client would take them for chunks). While a call waits in the gateway's queue
+ * the response starts early and says the place (`sluice.queued`, `{"position":n}`); who serves is
+ * then sent once a slot is found (`sluice.start`, `{"provider":…,"model":…}`), since the headers went
+ * out before it was known. So the browser sees its place in line in stage two as in stage one.
+ */
+export const SLUICE_STREAM_EVENTS = {
+  queued: 'sluice.queued',
+  start: 'sluice.start',
 } as const;

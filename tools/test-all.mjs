@@ -1,7 +1,7 @@
 // Runs every test tier in one command and closes with one line CI can read:
 // Jest (libraries, API and gateway end-to-end, browser tests) and Vitest (the web app's components).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,6 +48,9 @@ if (existsSync(path.join(root, 'apps/web/vite.config.ts'))) {
 const total = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 for (const run of runs) {
+  const file = path.join(out, run.file);
+  // A run that dies before writing its report must not be read from the last run's.
+  rmSync(file, { force: true });
   const result = spawnSync(run.command, run.args, {
     cwd: root,
     stdio: 'inherit',
@@ -55,7 +58,6 @@ for (const run of runs) {
     env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
   });
   if (result.status !== 0) exitCode = 1;
-  const file = path.join(out, run.file);
   if (!existsSync(file)) {
     console.error(`${run.name}: no results written (exit ${result.status ?? result.signal})`);
     total.failed += 1;

@@ -21,6 +21,9 @@ describe('a busy model server: the queue as the browser sees it (e2e)', () => {
         LLM_MODEL: 'llama3.2:latest',
         LLM_MAX_CONCURRENCY: '1',
         LLM_MAX_QUEUE: '1',
+        // Shorter than the wait in line: the wait is not a connection that fails to answer (in stage
+        // two the gateway answers a queued call at once).
+        LLM_CONNECT_TIMEOUT_MS: '300',
       },
     });
   });
@@ -30,7 +33,7 @@ describe('a busy model server: the queue as the browser sees it (e2e)', () => {
   });
 
   it('serves one answer at a time, tells the next its place, and refuses past the queue bound', async () => {
-    ollama.defaultScript = { tokens: ['one', ' two', ' three'], delayMs: 60 };
+    ollama.defaultScript = { tokens: ['one', ' two', ' three'], delayMs: 150 };
     const { api, auth } = await registerUser(t.url);
     const conversations = await Promise.all(
       [1, 2, 3].map(async () => (await api.post<Conversation>('/api/conversations', {})).body),

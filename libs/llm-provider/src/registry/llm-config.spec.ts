@@ -98,4 +98,17 @@ describe('loadLlmConfig', () => {
     expect(loadLlmConfig(gateway).resilience.backoff.maxRetries).toBe(0);
     expect(loadLlmConfig({ ...gateway, LLM_MAX_RETRIES: '1' }).resilience.backoff.maxRetries).toBe(1);
   });
+
+  it('waits longer for the gateway’s headers than for a model server’s: the gateway holds them up to 15 s', () => {
+    const gateway = {
+      LLM_MODE: 'gateway',
+      LLM_GATEWAY_URL: 'http://llm:3100',
+      LLM_GATEWAY_TOKEN: 'a-very-long-internal-token',
+    };
+    expect(loadLlmConfig(gateway).providers[0]!.timeouts.connectMs).toBe(20_000);
+    expect(loadLlmConfig({}).providers[0]!.timeouts.connectMs).toBe(10_000);
+    expect(
+      loadLlmConfig({ ...gateway, LLM_CONNECT_TIMEOUT_MS: '5000' }).providers[0]!.timeouts.connectMs,
+    ).toBe(5_000);
+  });
 });

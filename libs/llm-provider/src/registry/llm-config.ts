@@ -26,7 +26,12 @@ export const llmEnvSchema = z
     VLLM_API_KEY: z.string().min(1).optional(),
     LLM_GATEWAY_URL: url('LLM_GATEWAY_URL').optional(),
     LLM_GATEWAY_TOKEN: z.string().min(16, 'LLM_GATEWAY_TOKEN must be at least 16 characters').optional(),
-    LLM_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
+    /**
+     * Default 10 s; 20 s in gateway mode, where the gateway holds its headers until the first token
+     * for up to its LLM_SSE_KEEPALIVE_MS (15 s by default): a shorter deadline here would cut every
+     * answer slower than it to start.
+     */
+    LLM_CONNECT_TIMEOUT_MS: positiveMs.optional(),
     LLM_FIRST_TOKEN_TIMEOUT_MS: positiveMs.default(120_000),
     LLM_IDLE_TIMEOUT_MS: positiveMs.default(60_000),
     LLM_TOTAL_TIMEOUT_MS: positiveMs.default(600_000),
@@ -112,7 +117,7 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
     },
   };
   const timeouts: Required<LlmTimeouts> = {
-    connectMs: e.LLM_CONNECT_TIMEOUT_MS,
+    connectMs: e.LLM_CONNECT_TIMEOUT_MS ?? (e.LLM_MODE === 'gateway' ? 20_000 : 10_000),
     firstTokenMs: e.LLM_FIRST_TOKEN_TIMEOUT_MS,
     idleMs: e.LLM_IDLE_TIMEOUT_MS,
     totalMs: e.LLM_TOTAL_TIMEOUT_MS,

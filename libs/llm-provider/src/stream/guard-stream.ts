@@ -5,12 +5,22 @@ import { StreamDeadlines } from './deadlines';
 /** What an adapter's raw stream yields: everything but `error` (it throws instead). */
 export type RawStreamEvent = Exclude<LlmStreamEvent, { type: 'error' }>;
 
+export interface StreamProgress {
+  /** The connection to the upstream is open. */
+  connected(): void;
+}
+
 export interface GuardStreamOptions {
   provider: string;
   signal?: AbortSignal;
   timeouts?: LlmTimeouts;
-  /** Opens the upstream call; it must close the HTTP request when `signal` aborts. */
-  open(signal: AbortSignal): AsyncIterable<RawStreamEvent>;
+  /**
+   * Opens the upstream call; it must close the HTTP request when `signal` aborts. An adapter whose
+   * server answers only once it has something to say (Ollama sends no headers while it loads the
+   * model, waits for a slot and reads the prompt) calls `progress.connected()` when the connection is
+   * open: the connect deadline then stops there instead of at the `start` event.
+   */
+  open(signal: AbortSignal, progress: StreamProgress): AsyncIterable<RawStreamEvent>;
   /** Turns whatever the upstream threw into an LlmError; `started` says whether headers had arrived. */
   classify(error: unknown, started: boolean): LlmError;
 }
@@ -44,7 +54,7 @@ export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<
           source.next().then(resolve, reject);
         });
   try {
-    iterator = options.open(abort.signal)[Symbol.asyncIterator]();
+    iterator = options.open(abort.signal, { connected: () => deadlines.connected() })[Symbol.asyncIterator]();
     for (;;) {
       const result = await next(iterator);
       if (result.done) {

@@ -1,6 +1,6 @@
 import { LlmError } from '../../contract';
 import { classifyHttpFailure } from '../shared/classify';
-import { nodeFetch } from '../shared/node-fetch';
+import { nodeFetch, nodeFetchReporting } from '../shared/node-fetch';
 import { strictNdjsonBody } from './strict-ndjson-body';
 
 type Fetch = typeof fetch;
@@ -16,10 +16,17 @@ interface OllamaRecord {
  * package sends none on non-streamed requests), turns an HTTP error into a classified LlmError with
  * its status and Retry-After (the package keeps only the message), and makes NDJSON bodies strict.
  */
-export function ollamaFetch(context: { provider: string; baseUrl: string; signal: AbortSignal }): Fetch {
+export function ollamaFetch(context: {
+  provider: string;
+  baseUrl: string;
+  signal: AbortSignal;
+  /** Told when the connection is open (Ollama's headers come only with its first record). */
+  connected?: () => void;
+}): Fetch {
+  const transport = context.connected ? nodeFetchReporting(context.connected) : nodeFetch;
   return async (input, init) => {
     const signal = init?.signal ? AbortSignal.any([init.signal, context.signal]) : context.signal;
-    const response = await nodeFetch(input, { ...init, signal });
+    const response = await transport(input, { ...init, signal });
     if (!response.ok) throw await httpError(response, context);
     const type = response.headers.get('content-type') ?? '';
     if (!response.body || !type.includes('application/x-ndjson')) return response;

@@ -15,7 +15,7 @@ import {
   type LlmToolCall,
   type LlmUsage,
 } from '../../contract';
-import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
+import { guardStream, type RawStreamEvent, type StreamProgress, withDeadline } from '../../stream';
 import { classifyNetworkFailure } from '../shared/classify';
 import { mergeTimeouts } from '../shared/merge-timeouts';
 import type { ProviderSettings } from '../shared/provider-settings';
@@ -46,7 +46,7 @@ export class OllamaProvider implements LlmProvider {
       provider: this.id,
       ...(options.signal ? { signal: options.signal } : {}),
       timeouts: mergeTimeouts(this.timeouts, options.timeouts),
-      open: (signal) => this.rawStream(options, signal),
+      open: (signal, progress) => this.rawStream(options, signal, progress),
       classify: (error, started) => this.classify(error, started),
     });
   }
@@ -111,10 +111,19 @@ export class OllamaProvider implements LlmProvider {
     }
   }
 
-  private client(signal: AbortSignal, headers: Record<string, string> | undefined): Ollama {
+  private client(
+    signal: AbortSignal,
+    headers: Record<string, string> | undefined,
+    connected?: () => void,
+  ): Ollama {
     return new Ollama({
       host: this.baseUrl,
-      fetch: ollamaFetch({ provider: this.id, baseUrl: this.baseUrl, signal }),
+      fetch: ollamaFetch({
+        provider: this.id,
+        baseUrl: this.baseUrl,
+        signal,
+        ...(connected ? { connected } : {}),
+      }),
       headers: { ...this.headers, ...headers },
     });
   }
@@ -135,9 +144,17 @@ export class OllamaProvider implements LlmProvider {
     );
   }
 
-  private async *rawStream(options: LlmCallOptions, signal: AbortSignal): AsyncGenerator<RawStreamEvent> {
+  private async *rawStream(
+    options: LlmCallOptions,
+    signal: AbortSignal,
+    progress: StreamProgress,
+  ): AsyncGenerator<RawStreamEvent> {
     const { body, warnings } = toOllamaChatBody(options, true);
-    const chunks = await this.client(signal, options.headers).chat({ ...body, stream: true });
+    // Ollama writes its headers with its first record, after loading the model, waiting for a slot
+    // and reading the prompt: the connect deadline ends when the connection is open, the rest counts
+    // toward the first token.
+    const client = this.client(signal, options.headers, () => progress.connected());
+    const chunks = await client.chat({ ...body, stream: true });
     yield { type: 'start', provider: this.id, model: options.model, warnings };
     let toolCallCount = 0;
     for await (const chunk of chunks) {

@@ -1,4 +1,4 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 
 /** One keep-alive pool per protocol for every adapter in the process. */
@@ -77,6 +77,14 @@ export function post(
     request.once('close', () => signal.removeEventListener('abort', onAbort));
     request.on('error', reject);
     request.end(body);
+  });
+}
+
+/** Calls back once the request's connection is open: at once for a kept-alive socket. */
+export function whenConnected(request: ClientRequest, callback: () => void): void {
+  request.once('socket', (socket) => {
+    if (socket.connecting) socket.once('connect', callback);
+    else callback();
   });
 }
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { agents, transportFor } from './http-transport';
+import { agents, transportFor, whenConnected } from './http-transport';
 
 /**
  * A `fetch` over Node's own http client, handed to the official `ollama` and `openai` packages. They
@@ -8,7 +8,18 @@ import { agents, transportFor } from './http-transport';
  * streams). Keep-alive agents, abort signals, streamed bodies; no redirects, no cookies, no
  * compression — none of which an LLM API call needs.
  */
-export const nodeFetch: typeof fetch = (input, init = {}) => {
+export const nodeFetch: typeof fetch = (input, init) => fetchOverNode(input, init);
+
+/** `nodeFetch` that also says when each request's connection is open (a kept-alive one at once). */
+export function nodeFetchReporting(connected: () => void): typeof fetch {
+  return (input, init) => fetchOverNode(input, init, connected);
+}
+
+function fetchOverNode(
+  input: Parameters<typeof fetch>[0],
+  init: RequestInit = {},
+  connected?: () => void,
+): Promise<Response> {
   const url = new URL(input instanceof Request ? input.url : String(input));
   const transport = transportFor(url);
   if (!transport) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
@@ -49,7 +60,8 @@ export const nodeFetch: typeof fetch = (input, init = {}) => {
         );
       },
     );
+    if (connected) whenConnected(request, connected);
     request.on('error', reject);
     request.end(body ?? undefined);
   });
-};
+}

@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+// One-shot (no Hash object per call): this runs on every request.
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /**
  * Checks a presented bearer token against the accepted ones. Both sides are hashed first, so

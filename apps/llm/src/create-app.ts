@@ -47,7 +47,9 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, ...(options.providers ? { providers: options.providers } : {}) }),
     adapter,
-    { bufferLogs: true, abortOnError: false },
+    // Fastify's own JSON parser only: an OpenAI API takes JSON, so a form body is a 415, not a 400
+    // from a form Nest's urlencoded parser would have read.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
   app.useLogger(new PinoNestLogger(fastify.log));

@@ -517,7 +517,7 @@ describe('POST /v1/chat/completions', () => {
       expect(ollama.calls).toHaveLength(0);
     });
 
-    it('answers a body that is not JSON, or too large, in the same shape', async () => {
+    it('answers a body that is not JSON, poisons a prototype, is a form or is too large, in the same shape', async () => {
       const broken = await postJson(url(), '{"model": ');
       expect(broken.status).toBe(400);
       expect(await broken.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
@@ -530,6 +530,23 @@ describe('POST /v1/chat/completions', () => {
       expect(await huge.json()).toMatchObject({
         error: { type: 'invalid_request_error', message: expect.any(String) },
       });
+
+      // Prototype poisoning is refused, not parsed into the request.
+      const poisoned = await postJson(
+        url(),
+        '{"model": "llama3.2:latest", "messages": [], "__proto__": {"stream": true}}',
+      );
+      expect(poisoned.status).toBe(400);
+      expect(await poisoned.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+
+      const form = await fetch(url(), {
+        method: 'POST',
+        headers: { ...AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'model=llama3.2%3Alatest',
+      });
+      expect(form.status).toBe(415);
+      expect(await form.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+      expect(ollama.calls).toHaveLength(0);
     });
 
     it('answers an unknown route with 404 in the same shape', async () => {

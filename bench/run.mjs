@@ -545,11 +545,15 @@ function table(report) {
   const gw = results.gateway;
   const lines = [rows.join('\n')];
   if (gw && relay && direct) {
-    const ratio = (level, p) =>
-      (gw[level][p] - direct[level][p]) / Math.max(0.01, relay[level][p] - direct[level][p]);
+    // A relay that added nothing measurable (within the direct run's noise) has no ratio to give.
+    const ratio = (level, p) => {
+      const relayAdded = relay[level][p] - direct[level][p];
+      if (relayAdded < 0.05) return 'n/a (relay within noise of direct)';
+      return `×${f((gw[level][p] - direct[level][p]) / relayAdded, 2)}`;
+    };
     lines.push(
       '',
-      `gateway vs bare relay, added TTFT: p50 ×${f(ratio('c1', 'ttftP50'), 2)} @1, ×${f(ratio('c50', 'ttftP50'), 2)} @50, ×${f(ratio('c200', 'ttftP50'), 2)} @200; p99 ×${f(ratio('c1', 'ttftP99'), 2)} @1, ×${f(ratio('c50', 'ttftP99'), 2)} @50, ×${f(ratio('c200', 'ttftP99'), 2)} @200`,
+      `gateway vs bare relay, added TTFT: p50 ${ratio('c1', 'ttftP50')} @1, ${ratio('c50', 'ttftP50')} @50, ${ratio('c200', 'ttftP50')} @200; p99 ${ratio('c1', 'ttftP99')} @1, ${ratio('c50', 'ttftP99')} @50, ${ratio('c200', 'ttftP99')} @200`,
     );
     if (results.portkey) {
       lines.push(

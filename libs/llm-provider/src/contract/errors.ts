@@ -25,6 +25,14 @@ const RETRYABLE_BY_DEFAULT: Record<LlmErrorCode, boolean> = {
   aborted: false,
 };
 
+/**
+ * Which circuit breaker a failure counts against: the server's (nothing answered: refused, reset,
+ * no headers in time), one model's on that server (the server answered but that model failed: its 5xx,
+ * a stall, a cut stream), or none (the caller's request was wrong, our own process failed, a gateway
+ * in front already accounted for it). Unset: the code's default (see `failureScope` in resilience).
+ */
+export type FailureScope = 'server' | 'model' | 'none';
+
 export interface LlmErrorOptions {
   /** Overrides the code's default (an exhausted quota is `rate_limited` but not retryable). */
   retryable?: boolean;
@@ -36,6 +44,8 @@ export interface LlmErrorOptions {
   provider?: string;
   /** The upstream URL the request went to (never carries credentials). */
   url?: string;
+  /** Which circuit this failure counts against, when the code alone does not say (see FailureScope). */
+  scope?: FailureScope;
   cause?: unknown;
 }
 
@@ -48,6 +58,7 @@ export class LlmError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly provider: string | undefined;
   readonly url: string | undefined;
+  readonly scope: FailureScope | undefined;
 
   constructor(code: LlmErrorCode, message: string, options: LlmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -57,6 +68,7 @@ export class LlmError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.provider = options.provider;
     this.url = options.url;
+    this.scope = options.scope;
   }
 
   static is(value: unknown): value is LlmError {

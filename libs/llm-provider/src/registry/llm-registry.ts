@@ -12,19 +12,20 @@ import {
   type LlmTimeouts,
 } from '../contract';
 import {
-  CircuitBreaker,
   ConcurrencyLimiter,
-  countsAsUpstreamFailure,
   DEFAULT_BACKOFF,
   DEFAULT_CIRCUIT_BREAKER,
   retryDelayMs,
   sleep,
   UNLIMITED_CONCURRENCY,
+  UpstreamCircuits,
   type BackoffPolicy,
   type CircuitBreakerPolicy,
   type ConcurrencyPolicy,
+  type UpstreamAdmission,
 } from '../resilience';
 import type { RoutingConfig } from '../routing';
+import { AttemptLease } from './attempt-lease';
 
 /** A call whose model may be left out (the default), prefixed with a provider id, or an alias. */
 export type LlmRequest = Omit<LlmCallOptions, 'model'> & { model?: string };
@@ -59,14 +60,24 @@ export interface LlmRegistryOptions {
   concurrency?: ConcurrencyPolicy;
 }
 
-/** What the registry keeps per upstream: its breaker and its concurrency queue. */
+/** What the registry keeps per upstream: its circuits (the server's, each model's) and its queue. */
 interface Upstream {
   provider: LlmProvider;
-  breaker: CircuitBreaker;
+  circuits: UpstreamCircuits;
   limiter: ConcurrencyLimiter;
 }
 
-type AttemptOutcome = { kind: 'ended' } | { kind: 'failed'; error: LlmError };
+/** One try of the attempt loop: where it goes, its lease on the upstream, its deadlines. */
+interface AttemptCall {
+  target: ChainTarget;
+  lease: AttemptLease;
+  timeouts: LlmTimeouts | undefined;
+}
+
+/** `done`: the attempt answered (a stream that delivered anything counts, even if it then failed). */
+type AttemptOutcome<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: LlmError };
+
+const DONE: AttemptOutcome<void> = { kind: 'done', value: undefined };
 
 /** The codes a chain falls over on before the first token (and retries when they are retryable). */
 const FALLBACK_CODES = new Set(['unavailable', 'timeout', 'upstream', 'rate_limited']);
@@ -97,7 +108,7 @@ export class LlmRegistry {
       const concurrency = options.concurrency ?? UNLIMITED_CONCURRENCY;
       this.upstreams.set(provider.id, {
         provider,
-        breaker: new CircuitBreaker(
+        circuits: new UpstreamCircuits(
           limits.circuitBreaker ?? options.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER,
         ),
         limiter: new ConcurrencyLimiter(
@@ -165,82 +176,31 @@ export class LlmRegistry {
    * `start` event is held back until the first token so it names the target that actually served.
    */
   async *stream(request: LlmRequest): AsyncGenerator<LlmStreamEvent> {
-    let chain: ChainTarget[];
     try {
-      chain = await this.chain(request.model, request);
+      yield* this.run(request, (call) => this.streamAttempt(request, call));
     } catch (error) {
       yield { type: 'error', error: toLlmError(error, this.defaultProvider) };
-      return;
     }
-    let lastError: LlmError | undefined;
-    for (const target of chain) {
-      const upstream = this.upstreamOf(target.provider);
-      const retries = target.retries ?? this.backoff.maxRetries;
-      for (let attempt = 0; ; attempt++) {
-        if (request.signal?.aborted) {
-          yield { type: 'error', error: aborted(target.provider.id) };
-          return;
-        }
-        if (!upstream.breaker.tryPass()) {
-          lastError = circuitOpen(upstream);
-          break;
-        }
-        let release: (() => void) | undefined;
-        try {
-          for await (const turn of upstream.limiter.waitTurn(request.signal)) {
-            if (turn.type === 'queued')
-              yield { type: 'queued', provider: target.provider.id, position: turn.position };
-            else release = turn.release;
-          }
-        } catch (error) {
-          upstream.breaker.released();
-          if (request.signal?.aborted) {
-            yield { type: 'error', error: aborted(target.provider.id) };
-            return;
-          }
-          lastError = toLlmError(error, target.provider);
-          break;
-        }
-        if (!release) continue; // unreachable: a turn ends with a slot or a throw
-        const outcome = yield* this.attempt(target, upstream, request, release);
-        if (outcome.kind === 'ended') return;
-        lastError = outcome.error;
-        if (outcome.error.code === 'aborted') {
-          yield { type: 'error', error: outcome.error };
-          return;
-        }
-        if (!FALLBACK_CODES.has(outcome.error.code)) {
-          yield { type: 'error', error: outcome.error };
-          return;
-        }
-        const delay =
-          outcome.error.retryable && attempt < retries
-            ? retryDelayMs(attempt + 1, this.backoff, outcome.error.retryAfterMs)
-            : undefined;
-        if (delay === undefined) break;
-        try {
-          await sleep(delay, request.signal);
-        } catch {
-          yield { type: 'error', error: aborted(target.provider.id) };
-          return;
-        }
-      }
-    }
-    yield {
-      type: 'error',
-      error: lastError ?? new LlmError('unavailable', 'no LLM target could serve the request'),
-    };
   }
 
+  /** The non-streamed form of the same chain: retries, fallback, breakers and queue alike. */
   async chat(request: LlmRequest): Promise<LlmChatResult> {
-    return this.runChain(request, (target, timeouts) =>
-      target.provider.chat({ ...request, model: target.model, ...(timeouts ? { timeouts } : {}) }),
+    return settle(
+      this.run(request, (call) =>
+        callAttempt(call, () =>
+          call.target.provider.chat({ ...request, model: call.target.model, timeouts: call.timeouts }),
+        ),
+      ),
     );
   }
 
   async embed(request: LlmEmbedRequest): Promise<LlmEmbedResult> {
-    return this.runChain(request, (target, timeouts) =>
-      target.provider.embed({ ...request, model: target.model, ...(timeouts ? { timeouts } : {}) }),
+    return settle(
+      this.run(request, (call) =>
+        callAttempt(call, () =>
+          call.target.provider.embed({ ...request, model: call.target.model, timeouts: call.timeouts }),
+        ),
+      ),
     );
   }
 
@@ -261,9 +221,9 @@ export class LlmRegistry {
   /** Each upstream's health, with its circuit state and queue. An open circuit is not healthy. */
   health(options: LlmRequestOptions = {}): Promise<LlmHealth[]> {
     return Promise.all(
-      [...this.upstreams.values()].map(async ({ provider, breaker, limiter }) => {
+      [...this.upstreams.values()].map(async ({ provider, circuits, limiter }) => {
         const health = await provider.health(options);
-        const circuit = breaker.state;
+        const circuit = circuits.state;
         return {
           ...health,
           ok: health.ok && circuit !== 'open',
@@ -275,112 +235,100 @@ export class LlmRegistry {
     );
   }
 
-  /** One try on one target; events pass through, `start` held until there is something to say. */
-  private async *attempt(
-    target: ChainTarget,
-    upstream: Upstream,
-    request: LlmRequest,
-    release: () => void,
-  ): AsyncGenerator<LlmStreamEvent, AttemptOutcome> {
-    let start: LlmStreamEvent | undefined;
-    let delivered = false;
-    let settled = false;
-    const timeouts = target.timeouts ? { ...target.timeouts, ...request.timeouts } : request.timeouts;
-    try {
-      for await (const event of target.provider.stream({
-        ...request,
-        model: target.model,
-        ...(timeouts ? { timeouts } : {}),
-      })) {
-        if (event.type === 'error') {
-          settled = true;
-          if (countsAsUpstreamFailure(event.error)) upstream.breaker.failed();
-          else upstream.breaker.released();
-          if (!delivered) return { kind: 'failed', error: event.error };
-          yield event;
-          return { kind: 'ended' };
-        }
-        if (event.type === 'start' && !delivered) {
-          // A Sluice gateway that queued the call sends who serves again once it knows: the last wins.
-          start = event;
-          continue;
-        }
-        if (event.type === 'queued' && !delivered) {
-          // The queue of a gateway in front: a place in line is not an answer, so a failure after it
-          // may still be retried or fall over, as with this registry's own queue.
-          yield event;
-          continue;
-        }
-        if (!delivered) {
-          delivered = true;
-          if (start) yield start;
-        }
-        yield event;
-        if (event.type === 'finish') {
-          settled = true;
-          upstream.breaker.succeeded();
-          return { kind: 'ended' };
-        }
-      }
-      return { kind: 'ended' };
-    } finally {
-      if (!settled) upstream.breaker.released();
-      release();
-    }
-  }
-
-  /** The non-streamed form of the same chain: retries, fallback, breaker and queue alike. */
-  private async runChain<T>(
-    request: { model?: string; signal?: AbortSignal; timeouts?: LlmTimeouts },
-    call: (target: ChainTarget, timeouts: LlmTimeouts | undefined) => Promise<T>,
-  ): Promise<T> {
+  /**
+   * The one attempt loop, for streamed and non-streamed calls: along the chain, each target is tried
+   * while its circuits admit the call and a slot is free (the wait reported as `queued` events), and
+   * retried with backoff on a retryable failure; returns the attempt's value or throws the last error.
+   */
+  private async *run<T>(
+    request: LlmRequestOptions & { model?: string },
+    attempt: (call: AttemptCall) => AsyncGenerator<LlmStreamEvent, AttemptOutcome<T>>,
+  ): AsyncGenerator<LlmStreamEvent, T> {
     const chain = await this.chain(request.model, request);
+    const signal = request.signal;
     let lastError: LlmError | undefined;
     for (const target of chain) {
       const upstream = this.upstreamOf(target.provider);
       const retries = target.retries ?? this.backoff.maxRetries;
-      for (let attempt = 0; ; attempt++) {
-        if (request.signal?.aborted) throw aborted(target.provider.id);
-        if (!upstream.breaker.tryPass()) {
-          lastError = circuitOpen(upstream);
+      const timeouts = target.timeouts ? { ...target.timeouts, ...request.timeouts } : request.timeouts;
+      for (let retry = 0; ; retry++) {
+        if (signal?.aborted) throw aborted(target.provider.id);
+        const admission = upstream.circuits.admit(target.model);
+        if (!admission.ok) {
+          lastError = circuitOpen(target, admission);
           break;
         }
-        let release: (() => void) | undefined;
+        const lease = new AttemptLease(admission.ticket);
+        let outcome: AttemptOutcome<T>;
         try {
-          for await (const turn of upstream.limiter.waitTurn(request.signal)) {
-            if (turn.type === 'acquired') release = turn.release;
+          const refused = yield* waitForSlot(upstream.limiter, target.provider, lease, signal);
+          if (refused) {
+            lastError = refused;
+            break;
           }
-        } catch (error) {
-          upstream.breaker.released();
-          if (request.signal?.aborted) throw aborted(target.provider.id);
-          lastError = toLlmError(error, target.provider);
-          break;
-        }
-        try {
-          const timeouts = target.timeouts ? { ...target.timeouts, ...request.timeouts } : request.timeouts;
-          const result = await call(target, timeouts);
-          upstream.breaker.succeeded();
-          return result;
-        } catch (error) {
-          const failure = toLlmError(error, target.provider);
-          if (countsAsUpstreamFailure(failure)) upstream.breaker.failed();
-          else upstream.breaker.released();
-          if (failure.code === 'aborted' || !FALLBACK_CODES.has(failure.code)) throw failure;
-          lastError = failure;
-          const delay =
-            failure.retryable && attempt < retries
-              ? retryDelayMs(attempt + 1, this.backoff, failure.retryAfterMs)
-              : undefined;
-          if (delay === undefined) break;
-          await sleep(delay, request.signal).catch(() => {
-            throw aborted(target.provider.id);
-          });
+          outcome = yield* attempt({ target, lease, timeouts });
         } finally {
-          release?.();
+          lease.release();
         }
+        if (outcome.kind === 'done') return outcome.value;
+        const failure = outcome.error;
+        if (failure.code === 'aborted' || !FALLBACK_CODES.has(failure.code)) throw failure;
+        lastError = failure;
+        const delay =
+          failure.retryable && retry < retries
+            ? retryDelayMs(retry + 1, this.backoff, failure.retryAfterMs)
+            : undefined;
+        if (delay === undefined) break;
+        await sleep(delay, signal).catch(() => {
+          throw aborted(target.provider.id);
+        });
       }
     }
     throw lastError ?? new LlmError('unavailable', 'no LLM target could serve the request');
+  }
+
+  /** One streamed try on one target; events pass through, `start` held until there is something to say. */
+  private async *streamAttempt(
+    request: LlmRequest,
+    { target, lease, timeouts }: AttemptCall,
+  ): AsyncGenerator<LlmStreamEvent, AttemptOutcome<void>> {
+    let start: LlmStreamEvent | undefined;
+    let delivered = false;
+    for await (const event of target.provider.stream({ ...request, model: target.model, timeouts })) {
+      if (event.type === 'error') {
+        lease.fail(event.error);
+        if (!delivered) return { kind: 'failed', error: event.error };
+        yield event;
+        return DONE;
+      }
+      if (!delivered && event.type === 'start') {
+        // A Sluice gateway that queued the call sends who serves again once it knows: the last wins.
+        start = event;
+        continue;
+      }
+      if (!delivered && event.type === 'queued') {
+        // The queue of a gateway in front: a place in line is not an answer, so a failure after it
+        // may still be retried or fall over, as with this registry's own queue.
+        yield event;
+        continue;
+      }
+      // Settled before the consumer sees the end: most stop reading at `finish`.
+      if (event.type === 'finish') lease.succeed();
+      if (!delivered) {
+        delivered = true;
+        if (start) yield start;
+      }
+      yield event;
+      if (event.type === 'finish') return DONE;
+    }
+    // The contract promises a terminal event; a quiet end is not a clean one.
+    const truncated = new LlmError('upstream', 'the stream ended without a finish', {
+      provider: target.provider.id,
+    });
+    lease.fail(truncated);
+    if (!delivered) return { kind: 'failed', error: truncated };
+    yield { type: 'error', error: truncated };
+    return DONE;
   }
 
   private upstreamOf(provider: LlmProvider): Upstream {
@@ -418,13 +366,63 @@ function aborted(provider: string): LlmError {
   return new LlmError('aborted', 'the caller aborted the request', { provider });
 }
 
-function circuitOpen(upstream: Upstream): LlmError {
-  const { provider, breaker } = upstream;
-  return new LlmError('unavailable', `${provider.id} at ${provider.baseUrl} is failing: circuit open`, {
+/** A refusal by a circuit: nothing was sent; the caller learns when a probe will be let through. */
+function circuitOpen(target: ChainTarget, refusal: Extract<UpstreamAdmission, { ok: false }>): LlmError {
+  const { provider } = target;
+  const what = refusal.scope === 'model' ? `model ${target.model} on ${provider.id}` : provider.id;
+  return new LlmError('unavailable', `${what} at ${provider.baseUrl} is failing: circuit open`, {
     provider: provider.id,
     url: provider.baseUrl,
-    retryAfterMs: breaker.retryInMs(),
+    retryAfterMs: refusal.retryAfterMs,
   });
+}
+
+/**
+ * Waits for a free slot on the upstream, reporting the place in line; the slot goes to the lease.
+ * Returns the queue's refusal (full, waited too long): nothing reached the upstream then.
+ */
+async function* waitForSlot(
+  limiter: ConcurrencyLimiter,
+  provider: LlmProvider,
+  lease: AttemptLease,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<LlmStreamEvent, LlmError | undefined> {
+  try {
+    for await (const turn of limiter.waitTurn(signal)) {
+      if (turn.type === 'queued') yield { type: 'queued', provider: provider.id, position: turn.position };
+      else lease.hold(turn.release);
+    }
+    return undefined;
+  } catch (error) {
+    if (signal?.aborted) throw aborted(provider.id);
+    return toLlmError(error, provider);
+  }
+}
+
+/** A non-streamed call as one attempt: settles its lease with the outcome. */
+// A generator with nothing to yield, so that both kinds of call share the one attempt loop.
+// eslint-disable-next-line require-yield
+async function* callAttempt<T>(
+  call: AttemptCall,
+  invoke: () => Promise<T>,
+): AsyncGenerator<never, AttemptOutcome<T>> {
+  try {
+    const value = await invoke();
+    call.lease.succeed();
+    return { kind: 'done', value };
+  } catch (error) {
+    const failure = toLlmError(error, call.target.provider);
+    call.lease.fail(failure);
+    return { kind: 'failed', error: failure };
+  }
+}
+
+/** Runs the attempt loop of a non-streamed call to its end (its queue updates have no reader). */
+async function settle<T>(run: AsyncGenerator<LlmStreamEvent, T>): Promise<T> {
+  for (;;) {
+    const step = await run.next();
+    if (step.done) return step.value;
+  }
 }
 
 function toLlmError(error: unknown, provider: LlmProvider): LlmError {

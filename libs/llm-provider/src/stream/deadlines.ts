@@ -92,7 +92,11 @@ export class StreamDeadlines {
     this.onExpire(error());
   }
 
+  /** No headers in time: the server is not answering (its circuit); later, one model is slow (its own). */
   private timeout(message: string): LlmError {
-    return new LlmError('timeout', message, { provider: this.provider });
+    return new LlmError('timeout', message, {
+      provider: this.provider,
+      scope: this.phase === 'connecting' ? 'server' : 'model',
+    });
   }
 }

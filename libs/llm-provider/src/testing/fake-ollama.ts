@@ -272,7 +272,7 @@ class FakeOllamaServer extends FakeServer implements FakeOllama {
       token: (piece) => line({ model, created_at: createdAt(), ...message(piece), done: false }),
       toolCalls: (calls) => {
         if (calls.length === 0) return [];
-        const toolCalls = ollamaToolCalls(calls);
+        const toolCalls = ollamaToolCalls(calls, script.omitToolCallIds === true);
         return [
           line(
             chat
@@ -313,7 +313,10 @@ class FakeOllamaServer extends FakeServer implements FakeOllama {
     }
     const content = plan.tokens.join('');
     const thinking = plan.reasoning.join('');
-    const toolCalls = plan.toolCalls.length > 0 ? ollamaToolCalls(plan.toolCalls) : undefined;
+    const toolCalls =
+      plan.toolCalls.length > 0
+        ? ollamaToolCalls(plan.toolCalls, script.omitToolCallIds === true)
+        : undefined;
     const head = { model, created_at: rfc3339Nano() };
     const tail = { done: true, done_reason: doneReasonOf(plan) };
     const body =
@@ -385,9 +388,9 @@ class FakeOllamaServer extends FakeServer implements FakeOllama {
   }
 }
 
-function ollamaToolCalls(calls: FakeToolCall[]) {
+function ollamaToolCalls(calls: FakeToolCall[], omitIds: boolean) {
   return calls.map((call, index) => ({
-    id: `call_${randomAlnum(8, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
+    ...(omitIds ? {} : { id: `call_${randomAlnum(8, 'abcdefghijklmnopqrstuvwxyz0123456789')}` }),
     function: { index, name: call.name, arguments: call.arguments },
   }));
 }

@@ -27,6 +27,8 @@ export interface FakeScript {
   reasoning?: string[];
   /** Tool calls the model makes after its text; the finish reason becomes `tool_calls`. */
   toolCalls?: FakeToolCall[];
+  /** Send the tool calls without ids, as some servers do (older Ollama releases). Ollama only. */
+  omitToolCallIds?: boolean;
   /** Default `stop` (or `tool_calls` when there are tool calls). */
   finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
   /** Default: prompt 12, completion = number of tokens. */
@@ -63,6 +65,8 @@ export interface FakeModel {
   id: string;
   /** Context window reported where the server reports one (vLLM `max_model_len`, Ollama `/api/show`). */
   contextLength?: number;
+  /** What calls to this model do when no script is queued: a model that always fails, say. */
+  script?: FakeScript;
 }
 
 export interface RecordedRequest {

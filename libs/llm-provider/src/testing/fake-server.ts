@@ -213,9 +213,12 @@ export abstract class FakeServer implements FakeUpstream {
     return {};
   }
 
-  /** The next queued script (or the default one); its `writeChunkBytes` applies to the rest of the response. */
+  /**
+   * The next queued script, else the called model's own (`FakeModel.script`), else the default one;
+   * its `writeChunkBytes` applies to the rest of the response.
+   */
   protected takeScript(ex: Exchange): FakeScript {
-    const script = this.queue.shift() ?? this.defaultScript;
+    const script = this.queue.shift() ?? this.modelScript(ex.record.body) ?? this.defaultScript;
     ex.chunkWrites(script.writeChunkBytes);
     return script;
   }
@@ -282,6 +285,11 @@ export abstract class FakeServer implements FakeUpstream {
       return false;
     ex.flushHeaders();
     return true;
+  }
+
+  private modelScript(body: unknown): FakeScript | undefined {
+    const model = (body as { model?: unknown } | undefined)?.model;
+    return typeof model === 'string' ? this.models.find((m) => m.id === model)?.script : undefined;
   }
 
   private accept(req: IncomingMessage, res: ServerResponse): void {

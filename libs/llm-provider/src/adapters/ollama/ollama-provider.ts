@@ -16,8 +16,9 @@ import {
   type LlmUsage,
 } from '../../contract';
 import { guardStream, type RawStreamEvent, type StreamProgress, withDeadline } from '../../stream';
-import { classifyNetworkFailure } from '../shared/classify';
+import { classifyLocalFailure, classifyNetworkFailure } from '../shared/classify';
 import { mergeTimeouts } from '../shared/merge-timeouts';
+import { newToolCallId } from '../shared/tool-call-id';
 import type { ProviderSettings } from '../shared/provider-settings';
 import { ollamaFetch } from './ollama-fetch';
 import { fromOllamaDoneReason, toOllamaChatBody } from './ollama-request';
@@ -54,7 +55,7 @@ export class OllamaProvider implements LlmProvider {
   async chat(options: LlmCallOptions): Promise<LlmChatResult> {
     const { body, warnings } = toOllamaChatBody(options, false);
     const response = await this.call(options, (client) => client.chat({ ...body, stream: false }));
-    const toolCalls = toToolCalls(response.message.tool_calls, 0);
+    const toolCalls = toToolCalls(response.message.tool_calls);
     const finishReason = fromOllamaDoneReason(response.done_reason, toolCalls.length > 0);
     return {
       provider: this.id,
@@ -161,7 +162,7 @@ export class OllamaProvider implements LlmProvider {
       const message = chunk.message;
       if (message?.thinking) yield { type: 'reasoning-delta', text: message.thinking };
       if (message?.content) yield { type: 'text-delta', text: message.content };
-      for (const call of toToolCalls(message?.tool_calls, toolCallCount)) {
+      for (const call of toToolCalls(message?.tool_calls)) {
         toolCallCount++;
         yield { type: 'tool-call', call };
       }
@@ -183,6 +184,7 @@ export class OllamaProvider implements LlmProvider {
     if (LlmError.is(error)) return error;
     return (
       classifyNetworkFailure(error, { provider: this.id, url: this.baseUrl, started }) ??
+      classifyLocalFailure(error, this.id) ??
       new LlmError('upstream', `${this.id}: ${error instanceof Error ? error.message : String(error)}`, {
         provider: this.id,
         url: this.baseUrl,
@@ -200,9 +202,9 @@ function toUsage(response: Partial<Pick<ChatResponse, 'prompt_eval_count' | 'eva
 }
 
 /** Ollama sends each call whole, `arguments` as an object; ours are JSON text with an id. */
-function toToolCalls(calls: WireToolCall[] | undefined, offset: number): LlmToolCall[] {
-  return (calls ?? []).map((call, index) => ({
-    id: call.id ?? `call_${offset + index}`,
+function toToolCalls(calls: WireToolCall[] | undefined): LlmToolCall[] {
+  return (calls ?? []).map((call) => ({
+    id: call.id ?? newToolCallId(),
     name: call.function.name,
     arguments: JSON.stringify(call.function.arguments ?? {}),
   }));

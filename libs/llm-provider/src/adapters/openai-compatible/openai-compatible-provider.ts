@@ -17,11 +17,12 @@ import {
   type ProviderKind,
 } from '../../contract';
 import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
-import { classifyNetworkFailure } from '../shared/classify';
+import { classifyLocalFailure, classifyNetworkFailure } from '../shared/classify';
 import { bodyChunks, type HttpTarget, httpTarget, post, readText } from '../shared/http-transport';
 import { mergeTimeouts } from '../shared/merge-timeouts';
 import { nodeFetch } from '../shared/node-fetch';
 import { SLUICE_HEADERS } from '../shared/sluice-headers';
+import { newToolCallId } from '../shared/tool-call-id';
 import type { ProviderSettings } from '../shared/provider-settings';
 import { type ChatChunk, ChatChunkReader, type ChatReadItem } from './chat-chunks';
 import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
@@ -287,10 +288,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
     if (finishReason === undefined) return;
 
     const ordered = [...drafts.entries()].sort(([a], [b]) => a - b);
-    for (const [index, draft] of ordered) {
+    for (const [, draft] of ordered) {
       yield {
         type: 'tool-call',
-        call: { id: draft.id || `call_${index}`, name: draft.name, arguments: draft.arguments || '{}' },
+        call: { id: draft.id || newToolCallId(), name: draft.name, arguments: draft.arguments || '{}' },
       };
     }
     const finalUsage = usage ?? {};
@@ -331,6 +332,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
     }
     return (
       classifyNetworkFailure(error, { ...context, started }) ??
+      classifyLocalFailure(error, this.id) ??
       new LlmError('upstream', `${this.id}: ${error instanceof Error ? error.message : String(error)}`, {
         ...context,
         cause: error,

@@ -74,6 +74,7 @@ export function inStreamError(facts: ErrorBodyFacts, context: WireErrorContext):
     status,
     provider: context.provider,
     url: context.url,
+    ...(classified.scope === undefined ? {} : { scope: classified.scope }),
     ...(context.cause === undefined ? {} : { cause: context.cause }),
   });
 }

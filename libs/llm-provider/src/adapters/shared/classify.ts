@@ -17,6 +17,7 @@ const CONTEXT_LENGTH =
 /** Classifies an HTTP error answer by status first, then by the server's code and message. */
 export function classifyHttpFailure(failure: HttpFailure): LlmError {
   const { status, message } = failure;
+  const relayed = failure.code !== undefined && Object.hasOwn(GATEWAY_CODES, failure.code);
   const code = statusToCode(status, failure.code ?? '', message);
   const retryAfterMs = parseRetryAfter(failure.headers);
   const shouldRetry = header(failure.headers, 'x-should-retry');
@@ -25,11 +26,23 @@ export function classifyHttpFailure(failure: HttpFailure): LlmError {
     provider: failure.provider,
     url: failure.url,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    // An exhausted quota is a 429 that no retry fixes; a server may also say so itself.
-    ...(failure.code === 'insufficient_quota' || shouldRetry === 'false' ? { retryable: false } : {}),
-    ...(shouldRetry === 'true' ? { retryable: true } : {}),
+    ...retryHint(failure.code, relayed ? undefined : shouldRetry),
+    // A Sluice gateway relays its upstreams' failures with its own codes: it answered, so it is
+    // healthy, and its own breakers already counted them.
+    ...(relayed ? { scope: 'none' as const } : {}),
     cause: failure.cause,
   });
+}
+
+/**
+ * An exhausted quota is a 429 that no retry fixes; a server may also say so itself. A Sluice gateway's
+ * `x-should-retry` says whether a client should retry at once (it already did), not whether the
+ * failure could pass later: for its relayed codes the code's own default stands.
+ */
+function retryHint(code: string | undefined, shouldRetry: string | undefined): { retryable?: boolean } {
+  if (code === 'insufficient_quota' || shouldRetry === 'false') return { retryable: false };
+  if (shouldRetry === 'true') return { retryable: true };
+  return {};
 }
 
 /**
@@ -140,9 +153,28 @@ export function classifyNetworkFailure(
     {
       provider: context.provider,
       url: context.url,
+      // The server closed while we were still sending: it refused the request (a body over its
+      // limit, say), which says nothing about its health.
+      ...(code === 'EPIPE' ? { scope: 'none' as const } : {}),
       cause: error,
     },
   );
+}
+
+/**
+ * A failure of our own process, not of the upstream: the body could not be serialized (nested too
+ * deep for JSON.stringify, a cycle, a BigInt). The request is at fault, and no circuit should count it.
+ */
+export function classifyLocalFailure(error: unknown, provider: string): LlmError | undefined {
+  const serialization =
+    error instanceof RangeError ||
+    (error instanceof TypeError && /circular|BigInt|JSON/i.test(error.message));
+  if (!serialization) return undefined;
+  return new LlmError('bad_request', `the request to ${provider} could not be serialized: ${error.message}`, {
+    provider,
+    scope: 'none',
+    cause: error,
+  });
 }
 
 export function isAbortError(error: unknown): boolean {

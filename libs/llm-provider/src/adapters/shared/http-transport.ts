@@ -97,13 +97,21 @@ function abortError(signal: AbortSignal): Error {
   });
 }
 
-/** Reads a (small) body as text; an error answer never needs more than `limit` bytes to explain itself. */
+/**
+ * Reads a (small) body as text; an error answer never needs more than `limit` bytes to explain itself.
+ * A server that answers early and closes (a 413 while we were still sending) may cut the body short:
+ * what arrived is the answer then.
+ */
 export async function readText(body: IncomingMessage, limit = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of bodyChunks(body)) {
-    if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-    size += chunk.length;
+  try {
+    for await (const chunk of bodyChunks(body)) {
+      if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+      size += chunk.length;
+    }
+  } catch (error) {
+    if (chunks.length === 0) throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -281,7 +281,7 @@ describe('shutdown', () => {
       const { text } = await body;
       expect(text).toContain('"content":"a"');
       expect(text).toContain('"code":"upstream_unavailable"');
-      expect(text).toContain('shutting down');
+      expect(text).toContain('The LLM gateway is restarting; send the request again.');
       expect(text).not.toContain('[DONE]');
     } finally {
       await ollama.close();

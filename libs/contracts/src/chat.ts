@@ -44,6 +44,8 @@ export const errorEventSchema = z.object({
   retryable: z.boolean(),
   /** When the upstream said how long to wait (a rate limit, a full queue). */
   retryAfterMs: z.number().int().min(0).optional(),
+  /** The request that failed, as the server logged it: what to quote to an operator. */
+  requestId: z.string().optional(),
 });
 
 /** The `event:` names of the browser stream, each with the schema of its JSON `data:`. */

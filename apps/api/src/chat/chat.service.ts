@@ -181,6 +181,8 @@ export class ChatService implements BeforeApplicationShutdown {
 
     let final: AnswerOutcome | undefined;
     let terminal: (() => Promise<void>) | undefined;
+    /** What went wrong in the library's words (addresses, upstream text): for the log line only. */
+    let failure: string | undefined;
     const fail = (error: ApiLlmError) => {
       final = outcome('failed', error.code);
       terminal = () =>
@@ -189,6 +191,7 @@ export class ChatService implements BeforeApplicationShutdown {
           message: error.message,
           retryable: error.retryable,
           ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+          requestId,
         });
     };
 
@@ -223,6 +226,7 @@ export class ChatService implements BeforeApplicationShutdown {
           terminal = () => sse.event('done', done);
           break;
         } else if (event.type === 'error') {
+          failure = event.error.message;
           const described = controller.signal.aborted ? null : describeLlmError(event.error);
           if (described === null) final = outcome('interrupted', clientGone ? 'client_closed' : 'aborted');
           else fail(described);
@@ -249,6 +253,7 @@ export class ChatService implements BeforeApplicationShutdown {
           code: 'internal',
           message: 'The server is restarting; the answer was cut short. Send the message again.',
           retryable: true,
+          requestId,
         });
     }
 
@@ -270,7 +275,7 @@ export class ChatService implements BeforeApplicationShutdown {
       `answer ${assistantId} ${result.status}${result.errorCode ? ` (${result.errorCode})` : ''}: ` +
         `model=${result.model ?? '-'} provider=${result.provider ?? '-'} ttft=${result.ttftMs ?? '-'}ms ` +
         `duration=${result.durationMs}ms tokens=${result.promptTokens ?? '-'}+${result.completionTokens ?? '-'} ` +
-        `request=${requestId}`,
+        `request=${requestId}${failure === undefined ? '' : `: ${failure.slice(0, 500)}`}`,
     );
   }
 

@@ -20,17 +20,26 @@ describe('LLM error mapping', () => {
     expect(describeLlmError(new LlmError('aborted', 'gone'))).toBeNull();
   });
 
-  it('names the address tried when the upstream is unavailable', () => {
-    const error = new LlmError('unavailable', 'connection refused', { url: 'http://127.0.0.1:11434' });
-    expect(describeLlmError(error)).toEqual({
-      code: 'llm_unavailable',
-      message: 'connection refused (tried http://127.0.0.1:11434)',
-      retryable: true,
-    });
-    const named = new LlmError('unavailable', 'nothing at http://127.0.0.1:11434', {
-      url: 'http://127.0.0.1:11434',
-    });
-    expect(describeLlmError(named)?.message).toBe('nothing at http://127.0.0.1:11434');
+  it('says what failed in plain words: no address, no upstream text', () => {
+    const cases = [
+      new LlmError('unavailable', 'cannot reach ollama at http://10.1.2.3:11434 (ECONNREFUSED)', {
+        url: 'http://10.1.2.3:11434',
+      }),
+      new LlmError('upstream', 'gateway answered 502: ollama answered 500: llama runner terminated'),
+      new LlmError('unavailable', 'ollama at http://10.1.2.3:11434 is failing: circuit open', {
+        retryAfterMs: 20_000,
+      }),
+    ];
+    expect(cases.map((error) => describeLlmError(error))).toEqual([
+      { code: 'llm_unavailable', message: 'The model server is not available right now.', retryable: true },
+      { code: 'llm_error', message: 'The model server failed while answering.', retryable: true },
+      {
+        code: 'llm_unavailable',
+        message: 'The model server is not available right now.',
+        retryable: true,
+        retryAfterMs: 20_000,
+      },
+    ]);
   });
 
   it('hides our credential problems from the caller, and logs them', () => {

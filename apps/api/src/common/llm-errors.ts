@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ApiErrorCode } from '@sluice/contracts';
-import type { LlmError, LlmErrorCode } from '@sluice/llm-provider';
+import { type LlmError, type LlmErrorCode, publicMessage } from '@sluice/llm-provider';
 import { ApiException } from './api.exception';
 
 /**
@@ -29,22 +29,22 @@ export interface ApiLlmError {
   retryAfterMs?: number;
 }
 
-/** Code and user-facing message of an LLM error; `null` for `aborted`. */
+/**
+ * Code and user-facing message of an LLM error; `null` for `aborted`. The message is a plain
+ * sentence: where the upstream is and what it said stay in the logs (the caller gets the request id
+ * to point at them).
+ */
 export function describeLlmError(error: LlmError): ApiLlmError | null {
   const code = API_CODE_BY_LLM_CODE[error.code];
   if (code === null) return null;
-  let message = error.message;
   if (error.code === 'auth') {
     logger.error(
       `The LLM upstream ${error.provider ?? ''} ${error.url ?? ''} refused our credentials: ${error.message}`,
     );
-    message = `The LLM provider${error.provider ? ` '${error.provider}'` : ''} is not available (it refused the API's credentials)`;
-  } else if (error.code === 'unavailable' && error.url !== undefined && !message.includes(error.url)) {
-    message = `${message} (tried ${error.url})`;
   }
   return {
     code,
-    message,
+    message: publicMessage(error),
     retryable: error.retryable,
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   };
@@ -60,6 +60,6 @@ export function llmErrorToException(error: LlmError): ApiException {
   const headers: Record<string, string> =
     described.retryAfterMs === undefined
       ? {}
-      : { 'retry-after': String(Math.ceil(described.retryAfterMs / 1000)) };
+      : { 'retry-after': String(Math.max(1, Math.ceil(described.retryAfterMs / 1000))) };
   return new ApiException(described.code, described.message, { headers, cause: error });
 }

@@ -15,6 +15,10 @@ export interface CallRecord {
   firstTokenAt?: number;
   usage?: LlmUsage;
   finishReason?: string;
+  /** What went wrong, in the library's words (addresses, upstream text): for the log line only. */
+  error?: string;
+  /** The stream was ended without its closing chunk on purpose, after an in-stream error. */
+  failedMidStream?: boolean;
   /** The prompt, only when LLM_LOG_PROMPTS=true. */
   prompt?: unknown;
 }

@@ -23,7 +23,7 @@ function complete(request: FastifyRequest, reply: FastifyReply, metrics: Gateway
   const call = ctx.call;
   const res = reply.raw;
   const durationMs = performance.now() - ctx.startedAt;
-  const finished = res.writableFinished;
+  const finished = res.writableFinished || call.failedMidStream === true;
   const status = finished ? res.statusCode : 499;
   const outcome: Outcome = call.outcome ?? (finished ? outcomeOfStatus(status) : 'aborted');
   const ttftMs = call.firstTokenAt === undefined ? undefined : call.firstTokenAt - ctx.startedAt;
@@ -56,11 +56,19 @@ function complete(request: FastifyRequest, reply: FastifyReply, metrics: Gateway
     durationMs: Math.round(durationMs),
     promptTokens: call.usage?.promptTokens,
     completionTokens: call.usage?.completionTokens,
+    error: call.error === undefined ? undefined : truncate(call.error, MAX_LOGGED_ERROR_CHARS),
     prompt: call.prompt,
   };
   if (route !== undefined && PUBLIC_ROUTES.has(route)) request.log.debug(line, 'request completed');
   else if (status >= 500) request.log.warn(line, 'request completed');
   else request.log.info(line, 'request completed');
+}
+
+/** An upstream's error text can be long (a whole HTML page from a proxy): a log line keeps its head. */
+const MAX_LOGGED_ERROR_CHARS = 500;
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 function outcomeOfStatus(status: number): Outcome {

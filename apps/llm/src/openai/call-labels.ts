@@ -13,7 +13,12 @@ export async function firstProvider(registry: LlmRegistry, model: string): Promi
   }
 }
 
-/** Records which upstream a failed call ended on, when the error says. */
+/**
+ * Records what a failed call ended on: the upstream, when the error says, and the error's own words
+ * for the log line (the caller only gets a plain sentence).
+ */
 export function noteFailure(call: CallRecord, error: unknown): void {
-  if (LlmError.is(error) && error.provider !== undefined) call.provider = error.provider;
+  if (!LlmError.is(error)) return;
+  if (error.provider !== undefined) call.provider = error.provider;
+  call.error ??= error.message;
 }

@@ -2,15 +2,25 @@ import type { ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { LlmError } from '@sluice/llm-provider';
 
+/** The call was cut because this gateway is stopping: another replica (or this one, restarted) can serve it. */
+export class GatewayShutdownError extends LlmError {
+  /** Our own words, safe to tell any caller. */
+  static readonly MESSAGE = 'The LLM gateway is restarting; send the request again.';
+
+  constructor() {
+    super('unavailable', GatewayShutdownError.MESSAGE, { retryable: true, scope: 'none' });
+  }
+}
+
+/** How long cut calls get to send their final error before the connections are closed. */
+const CUT_CALLS_CLOSE_MS = 1_000;
+
 /**
  * The model calls in flight. Each gets an AbortController that fires when its client disconnects
  * (the library then closes the upstream request, so the model server stops generating). On shutdown
  * the calls get a grace period to finish; the ones still running are then cut, and report
  * `unavailable` (the caller may retry elsewhere) rather than a client abort.
  */
-/** How long cut calls get to send their final error before the connections are closed. */
-const CUT_CALLS_CLOSE_MS = 1_000;
-
 @Injectable()
 export class CallTracker {
   private readonly active = new Set<AbortController>();
@@ -32,9 +42,7 @@ export class CallTracker {
   /** The error to report for a call that ended with `error`. */
   explain(error: LlmError): LlmError {
     if (error.code !== 'aborted' || !this.shuttingDown) return error;
-    return new LlmError('unavailable', 'the LLM gateway is shutting down; retry the request', {
-      retryable: true,
-    });
+    return new GatewayShutdownError();
   }
 
   get inFlight(): number {

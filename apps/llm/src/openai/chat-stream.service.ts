@@ -12,9 +12,10 @@ import {
 import { GATEWAY_CONFIG } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { noteFailure } from './call-labels';
 import { CallTracker } from './call-tracker';
 import { ChunkBuilder } from './chat-response.builder';
-import { fromLlmError } from './openai-error';
+import { type ErrorContext, fromLlmError } from './openai-error';
 import { SseWriter } from './sse-writer';
 
 export interface StreamChatOptions {
@@ -100,7 +101,14 @@ export class ChatStreamService {
     const writer = new SseWriter(reply.raw, this.config.keepAliveMs);
     const chunks = new ChunkBuilder(options.model, options.includeUsage);
     const start = held.events.find((event) => event.type === 'start');
-    const state: StreamState = { writer, chunks, usage: undefined, ended: false, servedBySent: !!start };
+    const state: StreamState = {
+      writer,
+      chunks,
+      usage: undefined,
+      ended: false,
+      failed: false,
+      servedBySent: !!start,
+    };
     try {
       if (start) {
         void reply.header(SLUICE_HEADERS.servedByProvider, start.provider);
@@ -130,11 +138,18 @@ export class ChatStreamService {
     } catch (error) {
       options.request.log.error({ err: error }, 'the chat stream failed');
       options.request.sluice.call.outcome = 'internal';
+      state.failed = true;
       if (writer.open) {
-        await writer.json(fromLlmError(new LlmError('upstream', 'the gateway failed mid-stream')).toBody());
+        const failure = new LlmError('upstream', 'the gateway failed mid-stream');
+        await writer.json(fromLlmError(failure, this.errorContext(options)).toBody());
       }
     } finally {
-      writer.end();
+      if (state.failed) {
+        options.request.sluice.call.failedMidStream = true;
+        writer.abort();
+      } else {
+        writer.end();
+      }
     }
   }
 
@@ -179,17 +194,26 @@ export class ChatStreamService {
       }
       case 'error': {
         state.ended = true;
+        state.failed = true;
         const error = this.tracker.explain(event.error);
         call.outcome = error.code;
+        noteFailure(call, error);
         if (error.code !== 'aborted') {
           options.request.log.warn(
             { code: error.code, error: error.message },
             'the upstream failed mid-stream',
           );
         }
-        return writer.json(fromLlmError(error).toBody());
+        return writer.json(fromLlmError(error, this.errorContext(options)).toBody());
       }
     }
+  }
+
+  private errorContext(options: StreamChatOptions): ErrorContext {
+    return {
+      requestId: options.request.id,
+      maxRetryAfterMs: this.config.llm.resilience.backoff.maxRetryAfterMs,
+    };
   }
 
   private observe(event: LlmStreamEvent, options: StreamChatOptions): void {
@@ -206,6 +230,8 @@ interface StreamState {
   chunks: ChunkBuilder;
   usage: LlmUsage | undefined;
   ended: boolean;
+  /** It ended with an error after the 200: the response is cut, not closed. */
+  failed: boolean;
   /** Who serves is known to the caller (in the headers, or a `sluice.start` event). */
   servedBySent: boolean;
 }

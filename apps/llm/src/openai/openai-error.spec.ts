@@ -1,11 +1,13 @@
 import { LLM_ERROR_CODES, LlmError } from '@sluice/llm-provider';
 import { fromLlmError } from './openai-error';
 
+const context = { requestId: 'req-1', maxRetryAfterMs: 10_000 };
+
 describe('fromLlmError', () => {
   it('maps every library code to a status and an OpenAI error type and code', () => {
     const mapped = Object.fromEntries(
       LLM_ERROR_CODES.map((code) => {
-        const error = fromLlmError(new LlmError(code, `${code} happened`));
+        const error = fromLlmError(new LlmError(code, `${code} happened`), context);
         return [code, [error.status, error.type, error.code]];
       }),
     );
@@ -22,31 +24,48 @@ describe('fromLlmError', () => {
     });
   });
 
-  it('sends the retry hints openai-node obeys', () => {
-    const limited = fromLlmError(new LlmError('rate_limited', 'slow down', { retryAfterMs: 1_500 }));
-    expect(limited.headers).toEqual({
+  it('tells clients not to retry what the gateway already retried', () => {
+    for (const code of LLM_ERROR_CODES) {
+      expect(fromLlmError(new LlmError(code, code), context).headers['x-should-retry']).toBe('false');
+    }
+    const busy = fromLlmError(new LlmError('rate_limited', 'slow down', { retryAfterMs: 1_500 }), context);
+    expect(busy.headers).toEqual({ 'x-should-retry': 'false', 'retry-after': '2', 'retry-after-ms': '1500' });
+  });
+
+  it('lets a client retry a 429 whose wait is longer than the gateway waits itself', () => {
+    const long = fromLlmError(new LlmError('rate_limited', 'window', { retryAfterMs: 60_000 }), context);
+    expect(long.headers).toEqual({
       'x-should-retry': 'true',
-      'retry-after': '2',
-      'retry-after-ms': '1500',
+      'retry-after': '60',
+      'retry-after-ms': '60000',
     });
-    expect(fromLlmError(new LlmError('bad_request', 'no')).headers).toEqual({ 'x-should-retry': 'false' });
+  });
+
+  it('never says "retry after 0 s"', () => {
+    const open = fromLlmError(new LlmError('unavailable', 'circuit open', { retryAfterMs: 20 }), context);
+    expect(open.headers['retry-after']).toBe('1');
   });
 
   it('tells an exhausted quota from a rate limit', () => {
-    const quota = fromLlmError(new LlmError('rate_limited', 'quota', { retryable: false }));
+    const quota = fromLlmError(new LlmError('rate_limited', 'quota', { retryable: false }), context);
     expect(quota).toMatchObject({ status: 429, type: 'insufficient_quota', code: 'insufficient_quota' });
     expect(quota.headers['x-should-retry']).toBe('false');
   });
 
-  it("never repeats the upstream's words about our credentials", () => {
-    const error = fromLlmError(
+  it("says what failed in plain words and the request id, never an address or the upstream's words", () => {
+    const cases = [
+      new LlmError('unavailable', 'cannot reach ollama at http://10.0.0.7:11434 (ECONNREFUSED)', {
+        url: 'http://10.0.0.7:11434',
+      }),
       new LlmError('auth', 'openai answered 401: Incorrect API key provided: sk-abc***xyz', {
         provider: 'openai',
       }),
-    );
-    expect(error.message).toBe("the upstream openai refused the gateway's credentials");
-    expect(error.toBody()).toEqual({
-      error: { message: error.message, type: 'server_error', param: null, code: 'upstream_auth_failed' },
-    });
+      new LlmError('upstream', 'ollama answered 500: llama runner process has terminated: exit status 2'),
+    ];
+    for (const cause of cases) {
+      const error = fromLlmError(cause, context);
+      expect(error.message).toMatch(/^The model server .+\. \(request id req-1\)$/);
+      expect(error.message).not.toMatch(/10\.0\.0\.7|11434|sk-|runner|ECONN|ollama|openai/);
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { LlmError, type LlmErrorCode } from '@sluice/llm-provider';
+import { LlmError, type LlmErrorCode, publicMessage } from '@sluice/llm-provider';
+import { GatewayShutdownError } from './call-tracker';
 
 /** OpenAI's error body: `{"error":{"message","type","param","code"}}`. */
 export interface OpenAiErrorBody {
@@ -87,22 +88,39 @@ const BY_CODE: Record<LlmErrorCode, Mapping> = {
   aborted: { status: 499, type: 'invalid_request_error', code: 'request_aborted' },
 };
 
-/** Maps a library error to OpenAI's form, with the retry hints openai-node obeys. */
-export function fromLlmError(error: LlmError): OpenAiHttpError {
+/** What the gateway knows when it answers a library error. */
+export interface ErrorContext {
+  /** Named in the message, so a caller can point an operator at the log line. */
+  requestId: string;
+  /** The longest Retry-After the gateway waits out itself (its backoff's `maxRetryAfterMs`). */
+  maxRetryAfterMs: number;
+}
+
+/**
+ * Maps a library error to OpenAI's form. The message is a plain sentence and the request id: upstream
+ * addresses and the upstream's own words stay in the logs.
+ *
+ * Retries happen in one layer, here: by the time an error is answered the gateway has used its own
+ * retries (LLM_MAX_RETRIES), so `x-should-retry: false` tells openai-node (and every client that obeys
+ * it) not to multiply them. The one exception is a 429 whose Retry-After is longer than the gateway
+ * would wait itself: it did not retry that one, and the caller may, once the wait is over.
+ */
+export function fromLlmError(error: LlmError, context: ErrorContext): OpenAiHttpError {
   const mapping = BY_CODE[error.code];
-  const headers: Record<string, string> = { 'x-should-retry': String(error.retryable) };
+  const waitsLonger =
+    error.code === 'rate_limited' &&
+    error.retryable &&
+    error.retryAfterMs !== undefined &&
+    error.retryAfterMs > context.maxRetryAfterMs;
+  const headers: Record<string, string> = { 'x-should-retry': String(waitsLonger) };
   if (error.retryAfterMs !== undefined) {
-    headers['retry-after'] = String(Math.max(0, Math.ceil(error.retryAfterMs / 1000)));
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
     headers['retry-after-ms'] = String(Math.max(0, Math.round(error.retryAfterMs)));
   }
   const quota = error.code === 'rate_limited' && !error.retryable;
   return new OpenAiHttpError({
     status: mapping.status,
-    // The upstream's own words may echo our credentials back (a masked key): never pass those on.
-    message:
-      error.code === 'auth'
-        ? `the upstream ${error.provider ?? 'provider'} refused the gateway's credentials`
-        : error.message,
+    message: `${error instanceof GatewayShutdownError ? GatewayShutdownError.MESSAGE : publicMessage(error)} (request id ${context.requestId})`,
     type: quota ? 'insufficient_quota' : mapping.type,
     code: quota ? 'insufficient_quota' : mapping.code,
     headers,
@@ -111,8 +129,8 @@ export function fromLlmError(error: LlmError): OpenAiHttpError {
 }
 
 /** Anything thrown to an OpenAI error; `undefined` for what only the last-resort path should handle. */
-export function toOpenAiError(error: unknown): OpenAiHttpError | undefined {
+export function toOpenAiError(error: unknown, context: ErrorContext): OpenAiHttpError | undefined {
   if (error instanceof OpenAiHttpError) return error;
-  if (LlmError.is(error)) return fromLlmError(error);
+  if (LlmError.is(error)) return fromLlmError(error, context);
   return undefined;
 }

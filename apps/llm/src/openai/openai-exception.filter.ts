@@ -1,5 +1,8 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_CONFIG } from '../config/config.module';
+import type { GatewayConfig } from '../config/gateway-config';
+import { noteFailure } from './call-labels';
 import { OpenAiHttpError, toOpenAiError } from './openai-error';
 
 /**
@@ -9,20 +12,28 @@ import { OpenAiHttpError, toOpenAiError } from './openai-error';
  */
 @Catch()
 export class OpenAiExceptionFilter implements ExceptionFilter {
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const error = this.toError(exception, request);
     const call = request.sluice?.call;
-    if (call) call.outcome ??= error.outcome;
+    if (call) {
+      call.outcome ??= error.outcome;
+      noteFailure(call, exception);
+    }
     // The client went away, or a stream already answered: nothing left to send.
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     void reply.code(error.status).headers(error.headers).send(error.toBody());
   }
 
   private toError(exception: unknown, request: FastifyRequest): OpenAiHttpError {
-    const known = toOpenAiError(exception);
+    const known = toOpenAiError(exception, {
+      requestId: request.id,
+      maxRetryAfterMs: this.config.llm.resilience.backoff.maxRetryAfterMs,
+    });
     if (known) return known;
     const status = httpStatusOf(exception);
     if (status !== undefined && status < 500) {

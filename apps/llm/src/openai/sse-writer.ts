@@ -64,6 +64,12 @@ export class SseWriter {
     this.sse.end();
   }
 
+  /** Ends the response without its closing chunk, once what was written has gone out (see SseResponse). */
+  abort(): void {
+    this.clearTimer();
+    this.sse.abort();
+  }
+
   private write(data: string, event?: string): Promise<boolean> {
     if (!this.open) return CLIENT_GONE;
     // The keep-alive timer checks this when it fires: no timer churn per token.

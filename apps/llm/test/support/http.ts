@@ -17,12 +17,17 @@ export function postJson(
   });
 }
 
-/** Every SSE event of a response, through the library's spec-conforming parser, plus the raw text. */
-export async function readEvents(response: Response): Promise<{ events: SseEvent[]; text: string }> {
+/**
+ * Every SSE event of a response, through the library's spec-conforming parser, plus the raw text;
+ * `cut` says the connection closed before the body's end (how a stream that failed mid-way ends).
+ */
+export async function readEvents(
+  response: Response,
+): Promise<{ events: SseEvent[]; text: string; cut: boolean }> {
   const events: SseEvent[] = [];
   let text = '';
   const body = response.body;
-  if (!body) return { events, text };
+  if (!body) return { events, text, cut: false };
   const decoder = new TextDecoder();
   async function* bytes(): AsyncGenerator<Uint8Array> {
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
@@ -30,8 +35,13 @@ export async function readEvents(response: Response): Promise<{ events: SseEvent
       yield chunk;
     }
   }
-  for await (const event of readSse(bytes())) events.push(event);
-  return { events, text };
+  try {
+    for await (const event of readSse(bytes())) events.push(event);
+  } catch (error) {
+    if ((error as Error).message !== 'terminated') throw error;
+    return { events, text, cut: true };
+  }
+  return { events, text, cut: false };
 }
 
 /** The parsed JSON of every `data:` event but `[DONE]`. */

@@ -81,6 +81,7 @@ export function ChatNotice({ phase, queuePosition = null, problem, onRetry, onRe
         <ErrorNotice
           code={problem.code}
           message={problem.message}
+          requestId={problem.requestId}
           onRetry={problem.retryable ? onRetry : undefined}
           retryLabel="Send again"
         />

@@ -149,8 +149,9 @@ describe('ChatView', () => {
                   'error',
                   {
                     code: 'llm_unavailable',
-                    message: 'Cannot reach Ollama (tried http://127.0.0.1:11434)',
+                    message: 'The model server is not available right now.',
                     retryable: true,
+                    requestId: 'req-42',
                   },
                   2,
                 )
@@ -162,7 +163,8 @@ describe('ChatView', () => {
 
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('The model is unavailable right now.');
-    expect(alert.textContent).toContain('Cannot reach Ollama (tried http://127.0.0.1:11434)');
+    expect(alert.textContent).toContain('The model server is not available right now.');
+    expect(alert.textContent).toContain('Reference: req-42');
     expect(lastAnswer().getAttribute('data-status')).toBe('failed');
     expect(within(lastAnswer()).getByText('Failed')).toBeTruthy();
 

@@ -28,7 +28,15 @@ export type ChatProblem =
   /** The send was refused before any answer started (JSON error). */
   | { kind: 'send'; error: ApiError; content: string }
   /** The answer started and ended in the server's `error` event (or an unreadable stream). */
-  | { kind: 'answer'; code: ClientErrorCode; message: string; retryable: boolean; content: string }
+  | {
+      kind: 'answer';
+      code: ClientErrorCode;
+      message: string;
+      retryable: boolean;
+      /** The failed request, to quote to an operator. */
+      requestId?: string;
+      content: string;
+    }
   /** The connection dropped mid-answer. */
   | { kind: 'interrupted'; content: string };
 

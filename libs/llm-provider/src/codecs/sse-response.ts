@@ -51,4 +51,17 @@ export class SseResponse {
   end(): void {
     if (!this.res.writableEnded) this.res.end();
   }
+
+  /**
+   * Ends the stream abnormally: what was written goes out, then the connection closes without the
+   * chunked body's last chunk, so every client sees a failed response rather than a complete one
+   * (after an in-stream error event, for clients that read only the text).
+   */
+  abort(): void {
+    if (this.res.writableEnded || this.res.destroyed) return;
+    const socket = this.res.socket;
+    // `end()` on the socket sends what is queued, then closes; destroying it would drop that.
+    if (socket) socket.end();
+    else this.res.destroy();
+  }
 }

@@ -1,2 +1,3 @@
 export * from './errors';
+export * from './public-message';
 export * from './types';

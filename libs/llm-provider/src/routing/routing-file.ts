@@ -29,7 +29,11 @@ const providerLimitsSchema = z
     maxQueue: z.number().int().min(0).optional(),
     queueTimeoutMs: z.number().int().positive().optional(),
     circuitBreaker: z
-      .object({ failureThreshold: z.number().int().min(0), cooldownMs: z.number().int().positive() })
+      .object({
+        failureThreshold: z.number().int().min(0),
+        cooldownMs: z.number().int().positive(),
+        halfOpenProbes: z.number().int().positive().optional(),
+      })
       .strict()
       .optional(),
   })

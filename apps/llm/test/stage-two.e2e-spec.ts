@@ -101,3 +101,40 @@ describe('the library in gateway mode, calling this gateway', () => {
     await expect(ollama.waitForAbort(upstream!, 1_000)).resolves.toMatchObject({ aborted: true });
   });
 });
+
+describe('a body over the gateway limit, from the library in gateway mode', () => {
+  let ollama: FakeOllama;
+  let gateway: TestGateway;
+  let registry: LlmRegistry;
+
+  beforeAll(async () => {
+    ollama = await startFakeOllama();
+    gateway = await startGateway({ env: { OLLAMA_BASE_URL: ollama.url, BODY_LIMIT_BYTES: '65536' } });
+    registry = createLlmRegistry(
+      loadLlmConfig({
+        LLM_MODE: 'gateway',
+        LLM_GATEWAY_URL: gateway.url,
+        LLM_GATEWAY_TOKEN: TOKEN,
+        LLM_BREAKER_FAILURES: '2',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await ollama?.close();
+  });
+
+  it("is the caller's problem: it never opens the circuit to the gateway for the other callers", async () => {
+    // Far past the limit: the gateway answers 413 while the body is still being sent, and the write
+    // that follows may fail with EPIPE.
+    const huge = [{ role: 'user' as const, content: 'x'.repeat(8 * 1024 * 1024) }];
+    for (let i = 0; i < 6; i++) {
+      const events = await collect(registry.stream({ model: 'llama3.2:latest', messages: huge }));
+      expect(events).toEqual([{ type: 'error', error: expect.any(LlmError) }]);
+    }
+    expect((await registry.health())[0]?.circuit).toBe('closed');
+    const fine = await collect(registry.stream({ model: 'llama3.2:latest', messages }));
+    expect(fine.at(-1)).toMatchObject({ type: 'finish' });
+    expect(ollama.calls).toHaveLength(1);
+  });
+});

@@ -63,6 +63,8 @@ export interface FakeModel {
   id: string;
   /** Context window reported where the server reports one (vLLM `max_model_len`, Ollama `/api/show`). */
   contextLength?: number;
+  /** Ollama: the Modelfile sets `num_ctx` (listed in `/api/show`'s `parameters`). */
+  numCtx?: number;
 }
 
 export interface RecordedRequest {

@@ -96,7 +96,7 @@ export class MockLlmProvider implements LlmProvider {
     }));
   }
 
-  async contextWindow(): Promise<number | undefined> {
+  async contextWindow(_model: string): Promise<number | undefined> {
     if (this.options.failWith) throw this.options.failWith;
     return this.options.contextWindow;
   }

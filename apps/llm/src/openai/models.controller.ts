@@ -29,7 +29,11 @@ export class ModelsController {
     return { object: 'list', data: await this.models() };
   }
 
-  /** `GET /v1/models/{id}`; ids may hold slashes (`vllm/meta-llama/Llama-3.1-8B-Instruct`). */
+  /**
+   * `GET /v1/models/{id}`; ids may hold slashes (`vllm/meta-llama/Llama-3.1-8B-Instruct`). Its
+   * `max_model_len` is asked of the upstream when the listing has none (Ollama's show is a request per
+   * model, too many for a listing): a Sluice API reads it to fit the conversation to the model.
+   */
   @Get('*')
   async retrieve(@Req() request: FastifyRequest, @Param('*') id: string | string[]): Promise<OpenAiModel> {
     request.sluice.call.endpoint = 'models';
@@ -44,7 +48,9 @@ export class ModelsController {
         outcome: 'model_not_found',
       });
     }
-    return found;
+    if (found.max_model_len !== undefined) return found;
+    const contextLength = await this.registry.contextWindow(wanted);
+    return contextLength === undefined ? found : { ...found, max_model_len: contextLength };
   }
 
   private async models(): Promise<OpenAiModel[]> {

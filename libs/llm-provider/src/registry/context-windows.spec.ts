@@ -55,6 +55,16 @@ describe('ContextWindows', () => {
     expect(provider.asked).toEqual(['a', 'a']);
   });
 
+  it('treats a provider that throws instead of rejecting like one that fails', async () => {
+    provider.answer = () => {
+      throw new Error('not a promise');
+    };
+    await expect(windows.lookup(target('a'))).resolves.toBeUndefined();
+    clock += POLICY.unknownTtlMs + 1;
+    provider.answer = async () => 2048;
+    await expect(windows.lookup(target('a'))).resolves.toBe(2048);
+  });
+
   it('gives up on an upstream that never answers at the deadline, and does not wait on it again', async () => {
     provider.answer = () => new Promise(() => undefined); // ignores its signal too
     const started = performance.now();

@@ -78,9 +78,12 @@ export class ContextWindows {
   private async ask(key: string, { provider, model }: ContextWindowTarget): Promise<number | undefined> {
     const { deadlineMs } = this.policy;
     const deadline = AbortSignal.timeout(deadlineMs);
-    const request = provider.contextWindow?.(model, { signal: deadline, timeouts: { totalMs: deadlineMs } });
+    // A provider without the method (or one that throws at once) is unknown, like one that fails.
+    const request = Promise.resolve().then(() =>
+      provider.contextWindow?.(model, { signal: deadline, timeouts: { totalMs: deadlineMs } }),
+    );
     // Settled by the deadline even if the provider ignores its signal.
-    const window = await settleBy(request ?? Promise.resolve(undefined), deadline);
+    const window = await settleBy(request, deadline);
     this.asking.delete(key);
     this.remember(key, window);
     return window;

@@ -10,6 +10,8 @@ const RESERVE_TOKENS = 2048;
 const DEFAULT_CONTEXT_TOKENS = 8192;
 /** Ollama runs it with its Modelfile's num_ctx, smaller than what it was trained for. */
 const TUNED = { id: 'llama3.2:latest', contextLength: 131_072, numCtx: 16_384 };
+/** How users name it: Ollama adds the tag, and so must the window's lookup in both stages. */
+const TUNED_NAME = 'llama3.2';
 const WIDE = { id: 'wide:latest', contextLength: 1_000_000 };
 
 interface SentMessage {
@@ -37,7 +39,7 @@ describe('a very long conversation (e2e, fake Ollama, 10 MB of history in Postgr
     t = await startTestApp({
       env: {
         OLLAMA_BASE_URL: ollama.url,
-        LLM_MODEL: TUNED.id,
+        LLM_MODEL: TUNED_NAME,
         CHAT_MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES),
         CHAT_ANSWER_RESERVE_TOKENS: String(RESERVE_TOKENS),
         CHAT_DEFAULT_CONTEXT_TOKENS: String(DEFAULT_CONTEXT_TOKENS),
@@ -101,7 +103,7 @@ describe('a very long conversation (e2e, fake Ollama, 10 MB of history in Postgr
   }
 
   it('answers, and the model gets only the newest messages that fit its window', async () => {
-    const { id, seeded } = await seededConversation(TUNED.id);
+    const { id, seeded } = await seededConversation(TUNED_NAME);
     ollama.script({ tokens: ['Still', ' here', '.'] });
     const question = 'What did we say last?';
     const events = await collect(await openChat(t.url, heavy.token, id, { content: question }));
@@ -134,7 +136,7 @@ describe('a very long conversation (e2e, fake Ollama, 10 MB of history in Postgr
     const { body: mine } = await light.api.post<Conversation>('/api/conversations', {});
     ollama.script({ tokens: ['Hi', '!'] });
     await collect(await openChat(t.url, light.token, mine.id, { content: 'Hello' }));
-    const { id: theirs, seeded } = await seededConversation(TUNED.id);
+    const { id: theirs, seeded } = await seededConversation(TUNED_NAME);
 
     ollama.script({ tokens: ['a', 'b', 'c'], delayMs: 20 }, { tokens: ['a', 'b', 'c'], delayMs: 20 });
     const [lightEvents, heavyEvents] = await Promise.all([

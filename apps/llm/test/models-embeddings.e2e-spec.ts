@@ -123,6 +123,12 @@ describe('GET /v1/models and POST /v1/embeddings', () => {
       expect.objectContaining({ body: { model: 'tuned:latest' } }),
     ]);
     await expect(window('llama3.2:latest')).resolves.toBe(131072);
+    // Ollama's name without its tag is the same model, listed or not.
+    await expect(client.models.retrieve('llama3.2')).resolves.toMatchObject({
+      id: 'llama3.2',
+      max_model_len: 131072,
+      sluice_provider: 'ollama',
+    });
     await expect(window('chat')).resolves.toBe(8192);
     await expect(window('vllm/meta-llama/Llama-3.1-8B-Instruct')).resolves.toBe(8192);
     await expect(window('openai/gpt-4o-mini')).resolves.toBeUndefined();

@@ -110,6 +110,34 @@ describe('GET /v1/models and POST /v1/embeddings', () => {
     expect((missing as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
   });
 
+  it("retrieving one model reports its upstream's context window: Ollama's show, an alias's first target's", async () => {
+    const window = async (id: string) =>
+      ((await client.models.retrieve(id)) as OpenAI.Models.Model & { max_model_len?: number }).max_model_len;
+    ollama.models.push({ id: 'tuned:latest', contextLength: 131072, numCtx: 16384 });
+    try {
+      await expect(window('tuned:latest')).resolves.toBe(16384);
+    } finally {
+      ollama.models.pop();
+    }
+    expect(ollama.requests.filter((r) => r.path === '/api/show')).toEqual([
+      expect.objectContaining({ body: { model: 'tuned:latest' } }),
+    ]);
+    await expect(window('llama3.2:latest')).resolves.toBe(131072);
+    // Ollama's name without its tag is the same model, listed or not.
+    await expect(client.models.retrieve('llama3.2')).resolves.toMatchObject({
+      id: 'llama3.2',
+      max_model_len: 131072,
+      sluice_provider: 'ollama',
+    });
+    await expect(window('chat')).resolves.toBe(8192);
+    await expect(window('vllm/meta-llama/Llama-3.1-8B-Instruct')).resolves.toBe(8192);
+    await expect(window('openai/gpt-4o-mini')).resolves.toBeUndefined();
+    // The listing itself asks no model for its window.
+    ollama.reset();
+    await client.models.list();
+    expect(ollama.requests.map((r) => r.path)).toEqual(['/api/tags']);
+  });
+
   it("embeds with openai-node's default base64 encoding (little-endian float32)", async () => {
     const response = await client.embeddings.create({
       model: 'nomic-embed-text:latest',

@@ -13,6 +13,7 @@ import { type AnswerOutcome, MessagesService, type StartedExchange } from '../co
 import { UsageRecordsService } from '../usage/usage-records.service';
 import type { UserEntity } from '../users/user.entity';
 import { ChatRateLimit } from './chat-rate-limit';
+import { HistoryBudget } from './history-budget';
 import { SSE_HEADERS, SseWriter } from './sse-writer';
 
 /** Everything checked and stored before the stream starts (failures up to here answer JSON). */
@@ -76,8 +77,11 @@ export class ChatService implements BeforeApplicationShutdown {
     const conversation = await this.conversations.getOwned(user.id, conversationId);
     // Before anything is stored: a refused message leaves no trace (429 JSON).
     const rateLimitHeaders = await this.rateLimit.admit(user.id);
-    const history = await this.messages.history(conversation.id);
     const model = body.model ?? conversation.model ?? undefined;
+    // The newest earlier messages that fit the model's window and the request size limit.
+    const window = await this.registry.contextWindow(model);
+    const budget = HistoryBudget.for(this.config.chatHistory, window, body.content);
+    const history = budget.fit(await this.messages.history(conversation.id, budget.loadLimit));
     const exchange = await this.messages.start(conversation, body.content, model ?? null);
     return {
       userId: user.id,

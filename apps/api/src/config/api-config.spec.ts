@@ -65,6 +65,31 @@ describe('loadApiConfig', () => {
     ).toEqual(expect.arrayContaining(['CHAT_USER_RPM', 'CHAT_USER_TPM', 'REDIS_URL']));
   });
 
+  it('reads how much history goes to the model, and refuses settings that cannot hold a message', () => {
+    expect(loadApiConfig({}).chatHistory).toEqual({
+      defaultContextTokens: 8192,
+      answerReserveTokens: 2048,
+      maxRequestBytes: 1_048_576,
+    });
+    expect(
+      loadApiConfig({
+        CHAT_DEFAULT_CONTEXT_TOKENS: '32768',
+        CHAT_ANSWER_RESERVE_TOKENS: '4096',
+        CHAT_MAX_REQUEST_BYTES: '2000000',
+      }).chatHistory,
+    ).toEqual({ defaultContextTokens: 32_768, answerReserveTokens: 4096, maxRequestBytes: 2_000_000 });
+    expect(issuesOf({ CHAT_DEFAULT_CONTEXT_TOKENS: '0', CHAT_MAX_REQUEST_BYTES: 'big' })).toEqual([
+      'CHAT_DEFAULT_CONTEXT_TOKENS: must be > 0',
+      'CHAT_MAX_REQUEST_BYTES: must be a number',
+    ]);
+    expect(issuesOf({ CHAT_DEFAULT_CONTEXT_TOKENS: '2048', CHAT_ANSWER_RESERVE_TOKENS: '2048' })).toEqual([
+      'CHAT_ANSWER_RESERVE_TOKENS: must be less than CHAT_DEFAULT_CONTEXT_TOKENS',
+    ]);
+    expect(issuesOf({ MAX_MESSAGE_CHARS: '100000', CHAT_MAX_REQUEST_BYTES: '200000' })).toEqual([
+      'CHAT_MAX_REQUEST_BYTES: must be at least 4 × MAX_MESSAGE_CHARS (400000)',
+    ]);
+  });
+
   it('names every bad variable, API and LLM alike, in one error', () => {
     const issues = issuesOf({
       PORT: 'eighty',

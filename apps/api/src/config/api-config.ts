@@ -60,6 +60,12 @@ export const apiEnvSchema = z
     CHAT_USER_RPM: positiveInt.optional(),
     /** LLM tokens (prompt + completion) one user may use per minute; unset: no limit. */
     CHAT_USER_TPM: positiveInt.optional(),
+    /** The model's context window, in tokens, when its upstream reports none. */
+    CHAT_DEFAULT_CONTEXT_TOKENS: positiveInt.default(8192),
+    /** Tokens of the window kept free for the answer (at most half the window). */
+    CHAT_ANSWER_RESERVE_TOKENS: positiveInt.default(2048),
+    /** The most bytes the messages of one LLM request may take, JSON-encoded (the gateway's limit is 4 MiB). */
+    CHAT_MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
     /** Redis for the per-user chat limits, shared by every API replica; unset: this process's memory. */
     REDIS_URL: z
       .string()
@@ -75,6 +81,21 @@ export const apiEnvSchema = z
       .transform((value) => value === 'true' || value === '1'),
   })
   .superRefine((env, ctx) => {
+    if (env.CHAT_ANSWER_RESERVE_TOKENS >= env.CHAT_DEFAULT_CONTEXT_TOKENS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CHAT_ANSWER_RESERVE_TOKENS'],
+        message: 'must be less than CHAT_DEFAULT_CONTEXT_TOKENS',
+      });
+    }
+    // The newest message always goes: the longest one the API accepts must fit (4 bytes a character).
+    if (env.CHAT_MAX_REQUEST_BYTES < 4 * env.MAX_MESSAGE_CHARS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CHAT_MAX_REQUEST_BYTES'],
+        message: `must be at least 4 × MAX_MESSAGE_CHARS (${4 * env.MAX_MESSAGE_CHARS})`,
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (env.JWT_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
@@ -84,6 +105,16 @@ export const apiEnvSchema = z
   });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+/** How much of a conversation goes to the model with each message (chat/history-budget.ts). */
+export interface ChatHistorySettings {
+  /** The window assumed when the upstream reports none, in tokens. */
+  defaultContextTokens: number;
+  /** Kept free for the answer, in tokens; never more than half the window. */
+  answerReserveTokens: number;
+  /** The most bytes the messages of one LLM request may take, JSON-encoded. */
+  maxRequestBytes: number;
+}
 
 export interface ApiConfig {
   nodeEnv: ApiEnv['NODE_ENV'];
@@ -106,6 +137,7 @@ export interface ApiConfig {
   /** Per-user limits on the chat's LLM requests (undefined: none). */
   chatUserRpm: number | undefined;
   chatUserTpm: number | undefined;
+  chatHistory: ChatHistorySettings;
   /** Where the chat limit counters live when set (otherwise in memory). */
   redisUrl: string | undefined;
   trustProxy: boolean;
@@ -160,6 +192,11 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     adminEmails: e.ADMIN_EMAILS,
     chatUserRpm: e.CHAT_USER_RPM,
     chatUserTpm: e.CHAT_USER_TPM,
+    chatHistory: {
+      defaultContextTokens: e.CHAT_DEFAULT_CONTEXT_TOKENS,
+      answerReserveTokens: e.CHAT_ANSWER_RESERVE_TOKENS,
+      maxRequestBytes: e.CHAT_MAX_REQUEST_BYTES,
+    },
     redisUrl: e.REDIS_URL,
     trustProxy: e.TRUST_PROXY,
     webDistDir: e.WEB_DIST_DIR,

@@ -23,6 +23,15 @@ export interface AnswerOutcome {
   errorCode: string | null;
 }
 
+/** How much of a conversation `history` may load, newest first. */
+export interface HistoryLimit {
+  /** What the messages loaded may add up to, each counted as its UTF-8 bytes plus `bytesPerMessage`. */
+  maxBytes: number;
+  bytesPerMessage: number;
+}
+
+export type HistoryMessage = Pick<MessageEntity, 'role' | 'content'>;
+
 const TITLE_FROM_MESSAGE_CHARS = 80;
 
 /** The messages of the chat stream: stored before generation, finalised when the stream ends. */
@@ -56,17 +65,30 @@ export class MessagesService {
     return result.affected ?? 0;
   }
 
-  /** The context sent to the model: earlier messages that completed or were cut short, oldest first. */
-  async history(conversationId: string): Promise<Pick<MessageEntity, 'role' | 'content'>[]> {
-    const rows = await this.messages
-      .createQueryBuilder('m')
-      .select(['m.role', 'm.content'])
-      .where('m.conversationId = :conversationId', { conversationId })
-      .andWhere({ status: In(['complete', 'interrupted']) })
-      .andWhere("m.content <> ''")
-      .orderBy('m.seq', 'ASC')
-      .getMany();
-    return rows;
+  /**
+   * The context sent to the model: the newest earlier messages that completed or were cut short,
+   * as many as fit `limit`, oldest first. One query that reads no more than can fit: the newest rows
+   * by the (conversation_id, seq) index, at most as many as the limit could hold, and a running total
+   * of their sizes (`octet_length` reads the stored length; only the rows returned are read whole).
+   */
+  async history(conversationId: string, limit: HistoryLimit): Promise<HistoryMessage[]> {
+    const mostRows = Math.floor(limit.maxBytes / (limit.bytesPerMessage + 1));
+    if (mostRows < 1) return [];
+    return this.messages.query<HistoryMessage[]>(
+      `SELECT role, content
+         FROM (SELECT seq, role, content,
+                      sum(octet_length(content) + $3) OVER (ORDER BY seq DESC ROWS UNBOUNDED PRECEDING) AS bytes
+                 FROM (SELECT seq, role, content
+                         FROM messages
+                        WHERE conversation_id = $1
+                          AND status IN ('complete', 'interrupted')
+                          AND content <> ''
+                        ORDER BY seq DESC
+                        LIMIT $4) newest) counted
+        WHERE bytes <= $2
+        ORDER BY seq`,
+      [conversationId, limit.maxBytes, limit.bytesPerMessage, mostRows],
+    );
   }
 
   /** Stores the user's message and a `streaming` answer in one transaction, and moves the conversation up. */

@@ -29,12 +29,21 @@ export class ModelsController {
     return { object: 'list', data: await this.models() };
   }
 
-  /** `GET /v1/models/{id}`; ids may hold slashes (`vllm/meta-llama/Llama-3.1-8B-Instruct`). */
+  /**
+   * `GET /v1/models/{id}`; ids may hold slashes (`vllm/meta-llama/Llama-3.1-8B-Instruct`). Its
+   * `max_model_len` is asked of the upstream when the listing has none (Ollama's show is a request per
+   * model, too many for a listing): a Sluice API reads it to fit the conversation to the model. A
+   * name the upstream knows without listing it (Ollama's `llama3.2` for `llama3.2:latest`) is found
+   * that way too, so the API sees the window whichever name its users chose.
+   */
   @Get('*')
   async retrieve(@Req() request: FastifyRequest, @Param('*') id: string | string[]): Promise<OpenAiModel> {
     request.sluice.call.endpoint = 'models';
     const wanted = Array.isArray(id) ? id.join('/') : id;
-    const found = (await this.models()).find((model) => model.id === wanted);
+    const listed = (await this.models()).find((model) => model.id === wanted);
+    if (listed?.max_model_len !== undefined) return listed;
+    const contextLength = await this.registry.contextWindow(wanted);
+    const found = listed ?? (contextLength === undefined ? undefined : await this.unlisted(wanted));
     if (!found) {
       throw new OpenAiHttpError({
         status: 404,
@@ -44,7 +53,19 @@ export class ModelsController {
         outcome: 'model_not_found',
       });
     }
-    return found;
+    return contextLength === undefined ? found : { ...found, max_model_len: contextLength };
+  }
+
+  /** A model its upstream serves under a name it does not list. */
+  private async unlisted(id: string): Promise<OpenAiModel> {
+    const { provider } = await this.registry.resolve(id);
+    return {
+      id,
+      object: 'model',
+      created: this.created,
+      owned_by: provider.id,
+      sluice_provider: provider.id,
+    };
   }
 
   private async models(): Promise<OpenAiModel[]> {

@@ -30,6 +30,8 @@ interface Target {
   provider(url: string, apiKey?: string): LlmProvider;
   model: string;
   embedModel: string;
+  /** The window its fake reports for `model` (OpenAI's own API reports none). */
+  contextWindow: number | undefined;
   apiKey?: string;
   /** Where the request body puts the JSON schema. */
   schemaOf(body: Record<string, unknown>): unknown;
@@ -46,6 +48,7 @@ const targets: Target[] = [
     provider: (url) => new OllamaProvider({ id: 'ollama', baseUrl: url }),
     model: 'llama3.2:latest',
     embedModel: 'nomic-embed-text:latest',
+    contextWindow: 131072,
     schemaOf: (body) => body.format,
     toolsOf: (body) => body.tools,
     streamFlagOf: (body) => body.stream,
@@ -57,6 +60,7 @@ const targets: Target[] = [
       new OpenAICompatibleProvider({ id: 'openai', baseUrl: `${url}/v1`, apiKey }),
     model: 'gpt-4o-mini',
     embedModel: 'text-embedding-3-small',
+    contextWindow: undefined,
     apiKey: OPENAI_KEY,
     schemaOf: (body) =>
       (body.response_format as { json_schema?: { schema?: unknown } } | undefined)?.json_schema?.schema,
@@ -69,6 +73,7 @@ const targets: Target[] = [
     provider: (url, apiKey = OPENAI_KEY) => new VllmProvider({ id: 'vllm', baseUrl: `${url}/v1`, apiKey }),
     model: 'meta-llama/Llama-3.1-8B-Instruct',
     embedModel: 'meta-llama/Llama-3.1-8B-Instruct',
+    contextWindow: 8192,
     apiKey: OPENAI_KEY,
     schemaOf: (body) => (body.structured_outputs as { json?: unknown } | undefined)?.json,
     toolsOf: (body) => body.tools,
@@ -306,6 +311,30 @@ describe.each(targets)('$name adapter contract', (target) => {
       if (target.name === 'vllm') expect(models[0]!.contextLength).toBe(8192);
     });
 
+    it('reports the context window where the upstream says, and none where it does not', async () => {
+      await expect(provider.contextWindow!(target.model)).resolves.toBe(target.contextWindow);
+    });
+
+    if (target.name === 'ollama') {
+      it('takes the Modelfile num_ctx when it is smaller than the trained length', async () => {
+        fake.models.push(
+          { id: 'tuned:latest', contextLength: 131072, numCtx: 8192 },
+          { id: 'stretched:latest', contextLength: 4096, numCtx: 32768 },
+        );
+        try {
+          await expect(provider.contextWindow!('tuned:latest')).resolves.toBe(8192);
+          await expect(provider.contextWindow!('stretched:latest')).resolves.toBe(4096);
+          expect(fake.requests.at(-1)).toMatchObject({
+            method: 'POST',
+            path: '/api/show',
+            body: { model: 'stretched:latest' },
+          });
+        } finally {
+          fake.models.splice(-2);
+        }
+      });
+    }
+
     it('is healthy while the upstream answers, and says why when it does not', async () => {
       await expect(provider.health()).resolves.toMatchObject({ ok: true, provider: target.name });
       fake.unhealthy = true;
@@ -325,6 +354,7 @@ describe.each(targets)('$name adapter contract', (target) => {
       expect(error).toMatchObject({ code: 'unavailable', retryable: true });
       expect(error.message).toContain(`127.0.0.1:${port}`);
       await expect(down.listModels()).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(down.contextWindow!(target.model)).rejects.toMatchObject({ code: 'unavailable' });
     });
 
     it('a connection reset before any answer is unavailable', async () => {

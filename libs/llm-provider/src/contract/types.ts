@@ -163,4 +163,9 @@ export interface LlmProvider {
   embed(options: LlmEmbedOptions): Promise<LlmEmbedResult>;
   listModels(options?: LlmRequestOptions): Promise<LlmModelInfo[]>;
   health(options?: LlmRequestOptions): Promise<LlmHealth>;
+  /**
+   * The model's context window in tokens, where the upstream says (`undefined` where it does not).
+   * Optional, so providers written before it still satisfy the contract: no method means unknown.
+   */
+  contextWindow?(model: string, options?: LlmRequestOptions): Promise<number | undefined>;
 }

@@ -1,4 +1,5 @@
 export * from './config-error';
+export * from './context-windows';
 export * from './llm-config';
 export * from './llm-registry';
 export * from './create-registry';

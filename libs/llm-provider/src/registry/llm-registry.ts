@@ -26,6 +26,7 @@ import {
 } from '../resilience';
 import type { RoutingConfig } from '../routing';
 import { AttemptLease } from './attempt-lease';
+import { ContextWindows } from './context-windows';
 
 /** A call whose model may be left out (the default), prefixed with a provider id, or an alias. */
 export type LlmRequest = Omit<LlmCallOptions, 'model'> & { model?: string };
@@ -96,6 +97,7 @@ export class LlmRegistry {
   private readonly upstreams = new Map<string, Upstream>();
   private readonly backoff: BackoffPolicy;
   private discoveredDefault: { model: string; until: number } | undefined;
+  private readonly contextWindows = new ContextWindows();
 
   constructor(
     providers: LlmProvider[],
@@ -167,6 +169,15 @@ export class LlmRegistry {
       }));
     }
     return [await this.resolve(model, options)];
+  }
+
+  /**
+   * The context window, in tokens, of the model a reference names (its chain's first target) when
+   * the upstream reports one; `undefined` when it does not, fails or is slow. Never rejects, and
+   * answers within about a second (see `ContextWindows`).
+   */
+  contextWindow(model?: string, options: LlmRequestOptions = {}): Promise<number | undefined> {
+    return this.contextWindows.lookup(async (request) => (await this.chain(model, request))[0], options);
   }
 
   /**

@@ -67,6 +67,8 @@ export interface FakeModel {
   contextLength?: number;
   /** What calls to this model do when no script is queued: a model that always fails, say. */
   script?: FakeScript;
+  /** Ollama: the Modelfile sets `num_ctx` (listed in `/api/show`'s `parameters`). */
+  numCtx?: number;
 }
 
 export interface RecordedRequest {

@@ -23,6 +23,8 @@ export interface MockLlmProviderOptions {
   delayMs?: number;
   /** Every call fails with this error (streams end with it as their error event). */
   failWith?: LlmError;
+  /** The context window every model reports (default: none reported). */
+  contextWindow?: number;
 }
 
 /**
@@ -86,7 +88,17 @@ export class MockLlmProvider implements LlmProvider {
 
   async listModels(): Promise<LlmModelInfo[]> {
     if (this.options.failWith) throw this.options.failWith;
-    return (this.options.models ?? ['mock-model']).map((id) => ({ id, provider: this.id }));
+    const contextLength = this.options.contextWindow;
+    return (this.options.models ?? ['mock-model']).map((id) => ({
+      id,
+      provider: this.id,
+      ...(contextLength === undefined ? {} : { contextLength }),
+    }));
+  }
+
+  async contextWindow(_model: string): Promise<number | undefined> {
+    if (this.options.failWith) throw this.options.failWith;
+    return this.options.contextWindow;
   }
 
   async health(): Promise<LlmHealth> {

@@ -20,6 +20,7 @@ import { classifyLocalFailure, classifyNetworkFailure } from '../shared/classify
 import { mergeTimeouts } from '../shared/merge-timeouts';
 import { newToolCallId } from '../shared/tool-call-id';
 import type { ProviderSettings } from '../shared/provider-settings';
+import { contextWindowOf } from './ollama-context-window';
 import { ollamaFetch } from './ollama-fetch';
 import { fromOllamaDoneReason, toOllamaChatBody } from './ollama-request';
 
@@ -90,6 +91,11 @@ export class OllamaProvider implements LlmProvider {
   async listModels(options: LlmRequestOptions = {}): Promise<LlmModelInfo[]> {
     const response = await this.call(options, (client) => client.list());
     return response.models.map((model) => ({ id: model.name, provider: this.id }));
+  }
+
+  /** From `POST /api/show`: the trained context length, or the Modelfile's smaller `num_ctx`. */
+  async contextWindow(model: string, options: LlmRequestOptions = {}): Promise<number | undefined> {
+    return contextWindowOf(await this.call(options, (client) => client.show({ model })));
   }
 
   async health(options: LlmRequestOptions = {}): Promise<LlmHealth> {

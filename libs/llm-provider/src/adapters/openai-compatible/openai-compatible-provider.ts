@@ -166,6 +166,21 @@ export class OpenAICompatibleProvider implements LlmProvider {
     });
   }
 
+  /**
+   * The listing entry's `max_model_len` (vLLM) or `context_length` (some other servers; OpenAI's own
+   * has neither). A Sluice gateway is asked for the one model instead: it looks the window up
+   * upstream (Ollama's show), which its listing does not do for every model.
+   */
+  async contextWindow(model: string, options: LlmRequestOptions = {}): Promise<number | undefined> {
+    if (!this.sluiceGateway) {
+      return (await this.listModels(options)).find((entry) => entry.id === model)?.contextLength;
+    }
+    const entry = await this.call(options, (signal) =>
+      this.client.models.retrieve(model, this.requestOptions(signal)),
+    );
+    return this.toModelInfo(entry as OpenAI.Models.Model & Record<string, unknown>).contextLength;
+  }
+
   async health(options: LlmRequestOptions = {}): Promise<LlmHealth> {
     const started = performance.now();
     const base = { provider: this.id, kind: this.kind, baseUrl: this.baseUrl };
@@ -207,12 +222,13 @@ export class OpenAICompatibleProvider implements LlmProvider {
   protected toModelInfo(entry: OpenAI.Models.Model & Record<string, unknown>): LlmModelInfo {
     const servedBy =
       this.sluiceGateway && typeof entry.sluice_provider === 'string' ? entry.sluice_provider : undefined;
+    const contextLength = [entry.max_model_len, entry.context_length].find(isPositiveInteger);
     return {
       id: entry.id,
       provider: this.id,
       ...(servedBy === undefined ? {} : { servedBy }),
       ...(entry.owned_by ? { ownedBy: entry.owned_by } : {}),
-      ...(typeof entry.max_model_len === 'number' ? { contextLength: entry.max_model_len } : {}),
+      ...(contextLength === undefined ? {} : { contextLength }),
     };
   }
 
@@ -387,6 +403,10 @@ function eventsOf(items: ChatReadItem[], state: ChunkState): RawStreamEvent[] {
     if (choice.finish_reason) state.finishReason = choice.finish_reason;
   }
   return events;
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
 function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {

@@ -6,7 +6,8 @@ import { OpenAICompatibleProvider } from '../openai-compatible';
  * vLLM's OpenAI-compatible server: the compatible core plus vLLM's own sampling fields at the top
  * level of the body (`top_k`, and anything under `providerOptions.vllm`: `min_p`,
  * `repetition_penalty`, `chat_template_kwargs`, ...), JSON schemas through `structured_outputs`, the
- * context window from `/v1/models` (`max_model_len`) and `/health` as the probe.
+ * context window from `/v1/models` (`max_model_len`, which the compatible core reads) and `/health` as
+ * the probe.
  */
 export class VllmProvider extends OpenAICompatibleProvider {
   override readonly kind: ProviderKind = 'vllm';
@@ -26,7 +27,6 @@ export class VllmProvider extends OpenAICompatibleProvider {
 
   protected override toModelInfo(entry: OpenAI.Models.Model & Record<string, unknown>): LlmModelInfo {
     const info = super.toModelInfo(entry);
-    if (typeof entry.max_model_len === 'number') info.contextLength = entry.max_model_len;
     if (typeof entry.parent === 'string') info.parent = entry.parent;
     return info;
   }

@@ -96,7 +96,8 @@ describe('fault isolation (e2e)', () => {
       data: { code: 'llm_unavailable' },
     });
 
-    ollama.models.find((model) => model.id === BROKEN)!.script = { delayMs: 150 }; // back, and slow
+    // Back, and slow: the probe outlasts the burst.
+    ollama.models.find((model) => model.id === BROKEN)!.script = { delayMs: 500 };
     await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS + 50));
     const burst = await Promise.all(users.map((user, i) => say(user, `probe ${i}`, BROKEN)));
     expect(endsOf(burst).filter((end) => end === 'done')).toHaveLength(1);

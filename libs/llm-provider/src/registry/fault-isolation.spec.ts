@@ -132,7 +132,7 @@ describe('fault isolation in the registry', () => {
   it('after the cooldown one probe goes through while the others wait a second; its success closes the circuit', async () => {
     const r = registry({ circuitBreaker: { failureThreshold: 2, cooldownMs: 300 } });
     for (let i = 0; i < 2; i++) expect(terminal(await send(r, { model: BROKEN }))?.type).toBe('error');
-    ollama.models.find((m) => m.id === BROKEN)!.script = { delayMs: 100 }; // healthy again, slowly
+    ollama.models.find((m) => m.id === BROKEN)!.script = { delayMs: 300 }; // healthy again, slowly
     await sleep(320);
     const burst = await Promise.all(Array.from({ length: 8 }, () => send(r, { model: BROKEN })));
     const finished = burst.filter((events) => terminal(events)?.type === 'finish');

@@ -63,6 +63,12 @@ describe('off-the-shelf clients against a failing upstream', () => {
       // makes five failures in a row for the model: its circuit opens before the last retry.
       expect(ollama.calls.length).toBe(stream ? 2 : 3);
     }
+    // Readiness names the failing model; the server and its other models still serve.
+    const ready = await (await fetch(`${gateway.url}/health/ready`)).json();
+    expect(ready).toMatchObject({
+      status: 'ok',
+      upstreams: [{ circuit: 'closed', failingModels: [{ model: FAILING, circuit: 'open' }] }],
+    });
   });
 
   it("the AI SDK's streamText text loop throws on a stream cut halfway", async () => {

@@ -13,6 +13,8 @@ export interface UpstreamStatus {
   /** The error code only: the probe is public and messages name internal addresses (they are logged). */
   error?: string;
   circuit?: 'closed' | 'open' | 'half-open';
+  /** Models whose own circuit is open or half-open; the server and its other models still serve. */
+  failingModels?: { model: string; circuit: 'open' | 'half-open' }[];
   inFlight?: number;
   queued?: number;
 }
@@ -46,6 +48,7 @@ export class HealthController {
       latencyMs: Math.round(h.latencyMs),
       ...(h.error ? { error: h.error.code } : {}),
       ...(h.circuit === undefined ? {} : { circuit: h.circuit }),
+      ...(h.failingModels === undefined ? {} : { failingModels: h.failingModels }),
       ...(h.inFlight === undefined ? {} : { inFlight: h.inFlight }),
       ...(h.queued === undefined ? {} : { queued: h.queued }),
     }));

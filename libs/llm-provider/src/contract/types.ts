@@ -143,6 +143,8 @@ export interface LlmHealth {
   error?: { code: string; message: string };
   /** The circuit breaker's view (registry health only): an open circuit is skipped without a call. */
   circuit?: 'closed' | 'open' | 'half-open';
+  /** Models on this upstream whose own circuit is not closed (the server's may well be). */
+  failingModels?: { model: string; circuit: 'open' | 'half-open' }[];
   inFlight?: number;
   queued?: number;
 }

@@ -104,6 +104,11 @@ describe('fault isolation in the registry', () => {
     expect(refused).toMatchObject({ type: 'error', error: { code: 'unavailable' } });
     expect(refused?.type === 'error' && refused.error.retryAfterMs).toBeGreaterThanOrEqual(1_000);
     expect(ollama.calls).toHaveLength(before); // refused without a call
+    expect((await r.health())[0]).toMatchObject({
+      ok: true,
+      circuit: 'closed',
+      failingModels: [{ model: BROKEN, circuit: 'open' }],
+    });
     const healthy = await Promise.all(Array.from({ length: 20 }, () => send(r)));
     expect(healthy.map((events) => terminal(events)?.type)).toEqual(Array(20).fill('finish'));
     expect(await circuitOf(r)).toBe('closed');

@@ -80,13 +80,16 @@ type AttemptOutcome<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: L
 
 const DONE: AttemptOutcome<void> = { kind: 'done', value: undefined };
 
+/** Health lists this many failing models at most (their names come from callers). */
+const MAX_LISTED_FAILING_MODELS = 20;
+
 /** The codes a chain falls over on before the first token (and retries when they are retryable). */
 const FALLBACK_CODES = new Set(['unavailable', 'timeout', 'upstream', 'rate_limited']);
 
 /**
  * The configured providers under one roof, resolved by name (Ghostfolio's data-provider pattern), and
- * the traffic control above the adapters: fallback chains, retries with backoff, a circuit breaker and
- * a bounded queue per upstream.
+ * the traffic control above the adapters: fallback chains, retries with backoff, circuit breakers per
+ * server and per model, and a bounded queue per upstream.
  *
  * A model reference is an alias from the routing file, a bare model (the default provider), or
  * `<provider>/<model>` / `<provider>:<model>` when the prefix names a configured provider — Ollama tags
@@ -229,16 +232,21 @@ export class LlmRegistry {
     return listing;
   }
 
-  /** Each upstream's health, with its circuit state and queue. An open circuit is not healthy. */
+  /**
+   * Each upstream's health, with its circuits and queue. An open server circuit is not healthy; a
+   * failing model is listed (at most `MAX_LISTED_FAILING_MODELS`), the others still serve.
+   */
   health(options: LlmRequestOptions = {}): Promise<LlmHealth[]> {
     return Promise.all(
       [...this.upstreams.values()].map(async ({ provider, circuits, limiter }) => {
         const health = await provider.health(options);
         const circuit = circuits.state;
+        const failingModels = circuits.failingModels.slice(0, MAX_LISTED_FAILING_MODELS);
         return {
           ...health,
           ok: health.ok && circuit !== 'open',
           circuit,
+          ...(failingModels.length > 0 ? { failingModels } : {}),
           inFlight: limiter.inFlight,
           queued: limiter.waiting,
         };

@@ -20,7 +20,7 @@ describe('UpstreamCircuits', () => {
     pass(c, 'broken').failed('model');
     expect(c.admit('broken')).toEqual({ ok: false, scope: 'model', retryAfterMs: 1_000 });
     expect(c.state).toBe('closed');
-    expect(c.failingModels).toEqual([{ model: 'broken', state: 'open' }]);
+    expect(c.failingModels).toEqual([{ model: 'broken', circuit: 'open' }]);
     pass(c, 'healthy').succeeded();
     now = 1_000;
     pass(c, 'broken').succeeded();

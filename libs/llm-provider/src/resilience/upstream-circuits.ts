@@ -42,11 +42,11 @@ export class UpstreamCircuits {
   }
 
   /** Models whose own circuit is not closed. */
-  get failingModels(): { model: string; state: CircuitState }[] {
-    const out: { model: string; state: CircuitState }[] = [];
+  get failingModels(): { model: string; circuit: Exclude<CircuitState, 'closed'> }[] {
+    const out: { model: string; circuit: Exclude<CircuitState, 'closed'> }[] = [];
     for (const [model, breaker] of this.models) {
-      const state = breaker.state;
-      if (state !== 'closed') out.push({ model, state });
+      const circuit = breaker.state;
+      if (circuit !== 'closed') out.push({ model, circuit });
     }
     return out;
   }

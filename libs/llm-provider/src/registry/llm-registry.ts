@@ -189,12 +189,8 @@ export class LlmRegistry {
    * once a token has been sent, a failure ends the stream with an error event, the tokens kept. The
    * `start` event is held back until the first token so it names the target that actually served.
    */
-  async *stream(request: LlmRequest): AsyncGenerator<LlmStreamEvent> {
-    try {
-      yield* this.run(request, (call) => this.streamAttempt(request, call));
-    } catch (error) {
-      yield { type: 'error', error: toLlmError(error, this.defaultProvider) };
-    }
+  stream(request: LlmRequest): AsyncGenerator<LlmStreamEvent> {
+    return this.run(request, (call) => this.streamAttempt(request, call));
   }
 
   /** The non-streamed form of the same chain: retries, fallback, breakers and queue alike. */
@@ -257,53 +253,64 @@ export class LlmRegistry {
   /**
    * The one attempt loop, for streamed and non-streamed calls: along the chain, each target is tried
    * while its circuits admit the call and a slot is free (the wait reported as `queued` events), and
-   * retried with backoff on a retryable failure; returns the attempt's value or throws the last error.
+   * retried with backoff on a retryable failure. Returns the attempt's value; a call that cannot be
+   * served ends with an `error` event (what a stream yields; `settle` throws it).
    */
   private async *run<T>(
     request: LlmRequestOptions & { model?: string },
     attempt: (call: AttemptCall) => AsyncGenerator<LlmStreamEvent, AttemptOutcome<T>>,
-  ): AsyncGenerator<LlmStreamEvent, T> {
-    const chain = await this.chain(request.model, request);
-    const signal = request.signal;
-    let lastError: LlmError | undefined;
-    for (const target of chain) {
-      const upstream = this.upstreamOf(target.provider);
-      const retries = target.retries ?? this.backoff.maxRetries;
-      const timeouts = target.timeouts ? { ...target.timeouts, ...request.timeouts } : request.timeouts;
-      for (let retry = 0; ; retry++) {
-        if (signal?.aborted) throw aborted(target.provider.id);
-        const admission = upstream.circuits.admit(target.model);
-        if (!admission.ok) {
-          lastError = circuitOpen(target, admission);
-          break;
-        }
-        const lease = new AttemptLease(admission.ticket);
-        let outcome: AttemptOutcome<T>;
-        try {
-          const refused = yield* waitForSlot(upstream.limiter, target.provider, lease, signal);
-          if (refused) {
-            lastError = refused;
+  ): AsyncGenerator<LlmStreamEvent, T | undefined> {
+    let failure: LlmError;
+    try {
+      const chain = await this.chain(request.model, request);
+      const signal = request.signal;
+      let lastError: LlmError | undefined;
+      for (const target of chain) {
+        const upstream = this.upstreamOf(target.provider);
+        const retries = target.retries ?? this.backoff.maxRetries;
+        const timeouts = target.timeouts ? { ...target.timeouts, ...request.timeouts } : request.timeouts;
+        for (let retry = 0; ; retry++) {
+          if (signal?.aborted) throw aborted(target.provider.id);
+          const admission = upstream.circuits.admit(target.model);
+          if (!admission.ok) {
+            lastError = circuitOpen(target, admission);
             break;
           }
-          outcome = yield* attempt({ target, lease, timeouts });
-        } finally {
-          lease.release();
+          const lease = new AttemptLease(admission.server, admission.model);
+          let outcome: AttemptOutcome<T>;
+          try {
+            const slot = upstream.limiter.tryAcquire();
+            const refused = slot
+              ? lease.hold(slot)
+              : yield* waitForSlot(upstream.limiter, target.provider, lease, signal);
+            if (refused) {
+              lastError = refused;
+              break;
+            }
+            outcome = yield* attempt({ target, lease, timeouts });
+          } finally {
+            lease.release();
+          }
+          if (outcome.kind === 'done') return outcome.value;
+          const error = outcome.error;
+          if (error.code === 'aborted' || !FALLBACK_CODES.has(error.code)) throw error;
+          lastError = error;
+          const delay =
+            error.retryable && retry < retries
+              ? retryDelayMs(retry + 1, this.backoff, error.retryAfterMs)
+              : undefined;
+          if (delay === undefined) break;
+          await sleep(delay, signal).catch(() => {
+            throw aborted(target.provider.id);
+          });
         }
-        if (outcome.kind === 'done') return outcome.value;
-        const failure = outcome.error;
-        if (failure.code === 'aborted' || !FALLBACK_CODES.has(failure.code)) throw failure;
-        lastError = failure;
-        const delay =
-          failure.retryable && retry < retries
-            ? retryDelayMs(retry + 1, this.backoff, failure.retryAfterMs)
-            : undefined;
-        if (delay === undefined) break;
-        await sleep(delay, signal).catch(() => {
-          throw aborted(target.provider.id);
-        });
       }
+      failure = lastError ?? new LlmError('unavailable', 'no LLM target could serve the request');
+    } catch (error) {
+      failure = toLlmError(error, this.defaultProvider);
     }
-    throw lastError ?? new LlmError('unavailable', 'no LLM target could serve the request');
+    yield { type: 'error', error: failure };
+    return undefined;
   }
 
   /** One streamed try on one target; events pass through, `start` held until there is something to say. */
@@ -436,11 +443,18 @@ async function* callAttempt<T>(
   }
 }
 
-/** Runs the attempt loop of a non-streamed call to its end (its queue updates have no reader). */
-async function settle<T>(run: AsyncGenerator<LlmStreamEvent, T>): Promise<T> {
+/**
+ * Runs the attempt loop of a non-streamed call to its end: its queue updates have no reader, its
+ * `error` event is thrown. The loop returns a value only when no error came first.
+ */
+async function settle<T>(run: AsyncGenerator<LlmStreamEvent, T | undefined>): Promise<T> {
   for (;;) {
     const step = await run.next();
-    if (step.done) return step.value;
+    if (step.done) return step.value as T;
+    if (step.value.type === 'error') {
+      void run.return(undefined);
+      throw step.value.error;
+    }
   }
 }
 

@@ -45,10 +45,32 @@ export function failureScope(error: LlmError): FailureScope {
  * The breaker's hold on one call, settled once (later calls are ignored): with what the call showed
  * about the upstream, or with nothing (`released`: aborted, a bad request).
  */
-export interface CircuitTicket {
-  succeeded(): void;
-  failed(): void;
-  released(): void;
+export class CircuitTicket {
+  private settled = false;
+
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly probe: boolean,
+  ) {}
+
+  succeeded(): void {
+    if (this.settle()) this.breaker.recordSuccess();
+  }
+
+  failed(): void {
+    if (this.settle()) this.breaker.recordFailure(this.probe);
+  }
+
+  released(): void {
+    this.settle();
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.breaker.ticketSettled(this.probe);
+    return true;
+  }
 }
 
 export type CircuitAdmission = { ok: true; ticket: CircuitTicket } | { ok: false; retryAfterMs: number };
@@ -100,31 +122,29 @@ export class CircuitBreaker {
     return Math.max(MIN_RETRY_AFTER_MS, this.openedAt + this.policy.cooldownMs - this.now());
   }
 
+  /** @internal: the ticket's report of a success. */
+  recordSuccess(): void {
+    this.failures = 0;
+    this.openedAt = undefined;
+  }
+
+  /** @internal: the ticket's report of a failure; a failed probe reopens the circuit at once. */
+  recordFailure(probe: boolean): void {
+    this.failures++;
+    const threshold = this.policy.failureThreshold;
+    if (probe || (this.openedAt === undefined && threshold > 0 && this.failures >= threshold)) {
+      this.openedAt = this.now();
+    }
+  }
+
+  /** @internal: a ticket settled, whatever it reported. */
+  ticketSettled(probe: boolean): void {
+    this.outstanding--;
+    if (probe) this.probes--;
+  }
+
   private ticket(probe: boolean): CircuitTicket {
     this.outstanding++;
-    let settled = false;
-    const settle = (record: () => void) => {
-      if (settled) return;
-      settled = true;
-      this.outstanding--;
-      if (probe) this.probes--;
-      record();
-    };
-    return {
-      succeeded: () =>
-        settle(() => {
-          this.failures = 0;
-          this.openedAt = undefined;
-        }),
-      failed: () =>
-        settle(() => {
-          this.failures++;
-          const threshold = this.policy.failureThreshold;
-          if (probe || (this.openedAt === undefined && threshold > 0 && this.failures >= threshold)) {
-            this.openedAt = this.now();
-          }
-        }),
-      released: () => settle(() => undefined),
-    };
+    return new CircuitTicket(this, probe);
   }
 }

@@ -43,6 +43,13 @@ export class ConcurrencyLimiter {
     return this.queue.length;
   }
 
+  /** A slot at once when one is free and nobody waits (the common case, without a generator); else nothing. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.active >= this.policy.maxConcurrent || this.queue.length > 0) return undefined;
+    this.active++;
+    return this.releaser();
+  }
+
   async *waitTurn(signal?: AbortSignal): AsyncGenerator<TurnUpdate> {
     if (this.active < this.policy.maxConcurrent && this.queue.length === 0) {
       this.active++;

@@ -1,12 +1,31 @@
-import { UpstreamCircuits, type UpstreamTicket } from './upstream-circuits';
+import type { FailureScope } from '../contract';
+import { UpstreamCircuits } from './upstream-circuits';
+
+/** One call's two tickets, settled as the registry's attempt lease does: each scope to its circuit. */
+interface Call {
+  succeeded(): void;
+  failed(scope: FailureScope): void;
+}
 
 describe('UpstreamCircuits', () => {
   let now = 0;
   const circuits = () => new UpstreamCircuits({ failureThreshold: 2, cooldownMs: 1_000 }, () => now);
-  const pass = (c: UpstreamCircuits, model: string): UpstreamTicket => {
+  const pass = (c: UpstreamCircuits, model: string): Call => {
     const admission = c.admit(model);
     if (!admission.ok) throw new Error(`${model} refused (${admission.scope})`);
-    return admission.ticket;
+    const { server, model: own } = admission;
+    return {
+      succeeded: () => {
+        server.succeeded();
+        own.succeeded();
+      },
+      failed: (scope) => {
+        if (scope === 'server') server.failed();
+        else server.released();
+        if (scope === 'model') own.failed();
+        else own.released();
+      },
+    };
   };
 
   beforeEach(() => {
@@ -57,12 +76,14 @@ describe('UpstreamCircuits', () => {
     expect(c.state).toBe('closed');
   });
 
-  it('keeps no state for models that are fine, however many names callers send', () => {
+  it('remembers a bounded number of models, however many names callers send, failing ones first', () => {
     const c = circuits();
+    pass(c, 'broken').failed('model');
+    pass(c, 'broken').failed('model');
     for (let i = 0; i < 5_000; i++) pass(c, `random-${i}`).failed('none');
     for (let i = 0; i < 5_000; i++) pass(c, `other-${i}`).succeeded();
-    expect(c.failingModels).toEqual([]);
-    // Failing models are remembered, up to a bound.
+    // Healthy names made room for each other; the failing model was kept.
+    expect(c.failingModels).toEqual([{ model: 'broken', circuit: 'open' }]);
     for (let i = 0; i < 5_000; i++) {
       pass(c, `failing-${i}`).failed('model');
       pass(c, `failing-${i}`).failed('model');

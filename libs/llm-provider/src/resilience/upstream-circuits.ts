@@ -1,4 +1,3 @@
-import type { FailureScope } from '../contract';
 import {
   CircuitBreaker,
   type CircuitBreakerPolicy,
@@ -6,24 +5,18 @@ import {
   type CircuitTicket,
 } from './circuit-breaker';
 
-/** Model ids come from callers: past this many tracked at once, the oldest is forgotten. */
+/** Model ids come from callers: past this many tracked at once, a healthy one (else the oldest) goes. */
 const MAX_TRACKED_MODELS = 1_000;
 
-/** One call's hold on both circuits it passed, settled once with what the call showed. */
-export interface UpstreamTicket {
-  succeeded(): void;
-  failed(scope: FailureScope): void;
-  released(): void;
-}
-
 export type UpstreamAdmission =
-  { ok: true; ticket: UpstreamTicket } | { ok: false; scope: 'server' | 'model'; retryAfterMs: number };
+  | { ok: true; server: CircuitTicket; model: CircuitTicket }
+  | { ok: false; scope: 'server' | 'model'; retryAfterMs: number };
 
 /**
  * The circuits of one upstream: the server's, which opens when nothing answers, and one per model,
  * which opens when the server answers but that model keeps failing (Ollama's "llama runner process
  * has terminated" for one model must not stop the others on the same server). A call passes only
- * when both let it.
+ * when both let it, and holds a ticket of each.
  */
 export class UpstreamCircuits {
   private readonly server: CircuitBreaker;
@@ -54,54 +47,32 @@ export class UpstreamCircuits {
   admit(model: string): UpstreamAdmission {
     const server = this.server.admit();
     if (!server.ok) return { ok: false, scope: 'server', retryAfterMs: server.retryAfterMs };
-    const breaker = this.modelBreaker(model);
-    const own = breaker.admit();
+    const own = this.modelBreaker(model).admit();
     if (!own.ok) {
       server.ticket.released();
       return { ok: false, scope: 'model', retryAfterMs: own.retryAfterMs };
     }
-    return { ok: true, ticket: this.ticket(model, breaker, server.ticket, own.ticket) };
-  }
-
-  private ticket(
-    model: string,
-    breaker: CircuitBreaker,
-    server: CircuitTicket,
-    own: CircuitTicket,
-  ): UpstreamTicket {
-    const forget = () => {
-      if (breaker.pristine && this.models.get(model) === breaker) this.models.delete(model);
-    };
-    return {
-      succeeded: () => {
-        server.succeeded();
-        own.succeeded();
-        forget();
-      },
-      failed: (scope) => {
-        if (scope === 'server') server.failed();
-        else server.released();
-        if (scope === 'model') own.failed();
-        else own.released();
-        forget();
-      },
-      released: () => {
-        server.released();
-        own.released();
-        forget();
-      },
-    };
+    return { ok: true, server: server.ticket, model: own.ticket };
   }
 
   private modelBreaker(model: string): CircuitBreaker {
     const known = this.models.get(model);
     if (known) return known;
-    if (this.models.size >= MAX_TRACKED_MODELS) {
-      const oldest = this.models.keys().next();
-      if (!oldest.done) this.models.delete(oldest.value);
-    }
+    if (this.models.size >= MAX_TRACKED_MODELS) this.forgetOne();
     const breaker = new CircuitBreaker(this.policy, this.now);
     this.models.set(model, breaker);
     return breaker;
+  }
+
+  /** Makes room: the oldest model with nothing to remember, else the oldest of all. */
+  private forgetOne(): void {
+    for (const [model, breaker] of this.models) {
+      if (breaker.pristine) {
+        this.models.delete(model);
+        return;
+      }
+    }
+    const oldest = this.models.keys().next();
+    if (!oldest.done) this.models.delete(oldest.value);
   }
 }

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type AppModuleOptions, AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { useJsonBodyParser } from './common/json-body-parser';
 import { createLogger } from './common/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import type { RuntimeConfig } from './config/api-config';
@@ -48,9 +49,12 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     logger,
     abortOnError: false,
+    // The JSON parser is ours (common/json-body-parser.ts); the API takes no form bodies.
+    bodyParser: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  useJsonBodyParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();

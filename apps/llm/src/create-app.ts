@@ -11,6 +11,7 @@ import { PinoNestLogger } from './logging/nest-logger';
 import { createLifecycleHook } from './logging/request-lifecycle';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { CallTracker } from './openai/call-tracker';
+import { useJsonBodyParser } from './openai/wire/json-body-parser';
 
 export interface CreateAppOptions {
   config: GatewayConfig;
@@ -53,6 +54,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   );
   const fastify = app.getHttpAdapter().getInstance();
   app.useLogger(new PinoNestLogger(fastify.log));
+  useJsonBodyParser(fastify);
 
   const tracker = app.get(CallTracker);
   fastify.addHook('onRequest', createLifecycleHook(app.get(GatewayMetrics)));

@@ -5,3 +5,4 @@ export * from './chat';
 export * from './models';
 export * from './usage';
 export * from './health';
+export * from './json-depth';

@@ -1,4 +1,6 @@
 export * from './errors';
+export * from './model-id';
+export * from './stored-text';
 export * from './auth';
 export * from './conversations';
 export * from './chat';

@@ -1,3 +1,4 @@
+import { modelIdSchema } from '@sluice/contracts';
 import { z } from 'zod';
 
 /** The most inputs one embeddings request may carry (OpenAI's own limit). */
@@ -9,7 +10,7 @@ const tokenArrays = (value: unknown) =>
   value.every((item) => typeof item === 'number' || Array.isArray(item));
 
 export const embeddingsRequestSchema = z.object({
-  model: z.string().trim().min(1, 'model is required'),
+  model: modelIdSchema,
   input: z
     .unknown()
     .refine((value) => !tokenArrays(value), 'token arrays are not supported: send the text')

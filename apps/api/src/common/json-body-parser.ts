@@ -11,8 +11,9 @@ import { ApiException } from './api.exception';
 export function useJsonBodyParser(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (exceedsJsonDepth(body as string)) {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
+    const body = raw as string;
+    if (exceedsJsonDepth(body)) {
       done(
         ApiException.validation([
           { path: '', message: `must not nest arrays and objects deeper than ${MAX_JSON_DEPTH} levels` },
@@ -21,6 +22,6 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
       );
       return;
     }
-    parse(request, body, done);
+    void parse(request, body, done);
   });
 }

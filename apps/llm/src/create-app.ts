@@ -7,6 +7,7 @@ import { createAuthHook } from './auth/auth.hook';
 import { requestIdFor } from './auth/caller-headers';
 import { TokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config/gateway-config';
+import { boundLogFields, errorForLog } from './logging/bounded-log';
 import { PinoNestLogger } from './logging/nest-logger';
 import { createLifecycleHook } from './logging/request-lifecycle';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -35,6 +36,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
         paths: ['req.headers.authorization', 'headers.authorization', 'authorization'],
         censor: '[redacted]',
       },
+      formatters: { log: boundLogFields },
+      serializers: { err: errorForLog },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     // Our own line per request (logging/request-lifecycle.ts) replaces Fastify's two.

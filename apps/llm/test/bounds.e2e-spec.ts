@@ -163,3 +163,44 @@ describe('bounds on what a caller sends', () => {
     });
   });
 });
+
+describe('log lines stay bounded, whatever the caller or the upstream sends', () => {
+  it('cuts the logged prompt and an upstream error message', async () => {
+    const ollama = await startFakeOllama();
+    const gateway = await startGateway({ env: { OLLAMA_BASE_URL: ollama.url, LLM_LOG_PROMPTS: 'true' } });
+    try {
+      const huge = 'p'.repeat(1_000_000);
+      const messages = [
+        ...Array.from({ length: 500 }, () => ({ role: 'user', content: 'again' })),
+        { role: 'user', content: huge },
+      ];
+      ollama.script({
+        tokens: ['a'],
+        errorAfterTokens: 1,
+        streamErrorMessage: `upstream says ${'u'.repeat(500_000)}`,
+      });
+      const response = await postJson(`${gateway.url}/v1/chat/completions`, {
+        model: 'llama3.2:latest',
+        messages,
+        stream: true,
+      });
+      await response.text();
+      const line = await eventually(() =>
+        requestLines(gateway).find((l) => l.endpoint === 'chat_completions'),
+      );
+      expect(line.prompt).toHaveLength(21);
+      expect((line.prompt as unknown[])[0]).toEqual({ omitted: 481 });
+      const longest = Math.max(
+        ...gateway
+          .rawLogs()
+          .split('\n')
+          .map((l) => l.length),
+      );
+      expect(longest).toBeLessThan(32 * 1024);
+      expect(gateway.rawLogs()).toContain('upstream says uuu');
+    } finally {
+      await gateway.close();
+      await ollama.close();
+    }
+  });
+});

@@ -8,3 +8,4 @@ export * from './models';
 export * from './usage';
 export * from './health';
 export * from './json-depth';
+export * from './log-text';

@@ -113,6 +113,20 @@ describe('bounds on what a caller sends', () => {
     });
   });
 
+  it('refuses embedding dimensions no model has, before the upstream sizes a vector by them', async () => {
+    const response = await postJson(`${gateway.url}/v1/embeddings`, {
+      model: 'nomic-embed-text:latest',
+      input: 'x',
+      dimensions: Number.MAX_SAFE_INTEGER,
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as OpenAiError).error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'dimensions',
+    });
+    expect(ollama.calls).toHaveLength(0);
+  });
+
   describe('model ids', () => {
     it.each([
       ['a line break', 'llama3.2:latest\r\nx-injected: yes'],

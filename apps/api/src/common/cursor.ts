@@ -30,7 +30,8 @@ export function decodeCursor(value: string): Cursor {
     ISO_TIMESTAMP.test(iso) &&
     at.getTime() >= EARLIEST &&
     encodeCursor({ at, id }) === value;
-  if (!valid)
+  if (!valid) {
     throw ApiException.validation([{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+  }
   return { at, id };
 }

@@ -17,7 +17,7 @@ export interface CallMetrics {
 
 const UNKNOWN = 'unknown';
 /** The label value of every model name that is neither an alias nor listed by an upstream. */
-export const OTHER_MODEL = 'other';
+const OTHER_MODEL = 'other';
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own (several apps in one test process do

@@ -4,9 +4,11 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { boundForLog } from '@sluice/contracts';
 import { type AppModuleOptions, AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { useJsonBodyParser } from './common/json-body-parser';
 import { createLogger } from './common/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import type { RuntimeConfig } from './config/api-config';
@@ -48,18 +50,22 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     logger,
     abortOnError: false,
+    // The JSON parser is ours (common/json-body-parser.ts); the API takes no form bodies.
+    bodyParser: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  useJsonBodyParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // One line per answered request (streams log their own line when they end). No bodies, no headers.
+  // One line per answered request (streams log their own line when they end). No bodies, no headers;
+  // the URL is the caller's, so it is cut.
   const http = new Logger('Http');
   fastify.addHook('onResponse', (request, reply, done) => {
     http.log(
-      `${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms request=${String(request.id)}`,
+      `${request.method} ${boundForLog(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms request=${String(request.id)}`,
     );
     done();
   });

@@ -7,10 +7,12 @@ import { createAuthHook } from './auth/auth.hook';
 import { requestIdFor } from './auth/caller-headers';
 import { TokenVerifier } from './auth/token-verifier';
 import type { GatewayConfig } from './config/gateway-config';
+import { boundLogFields, errorForLog } from './logging/bounded-log';
 import { PinoNestLogger } from './logging/nest-logger';
 import { createLifecycleHook } from './logging/request-lifecycle';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { CallTracker } from './openai/call-tracker';
+import { useJsonBodyParser } from './openai/wire/json-body-parser';
 
 export interface CreateAppOptions {
   config: GatewayConfig;
@@ -34,6 +36,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
         paths: ['req.headers.authorization', 'headers.authorization', 'authorization'],
         censor: '[redacted]',
       },
+      formatters: { log: boundLogFields },
+      serializers: { err: errorForLog },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     // Our own line per request (logging/request-lifecycle.ts) replaces Fastify's two.
@@ -53,6 +57,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   );
   const fastify = app.getHttpAdapter().getInstance();
   app.useLogger(new PinoNestLogger(fastify.log));
+  useJsonBodyParser(fastify);
 
   const tracker = app.get(CallTracker);
   fastify.addHook('onRequest', createLifecycleHook(app.get(GatewayMetrics)));

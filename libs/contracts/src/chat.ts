@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { modelRefSchema } from './conversations';
 import { apiErrorCodeSchema } from './errors';
+import { modelIdSchema } from './model-id';
+import { storedTextSchema } from './stored-text';
 
 /** The API refuses longer messages with `payload_too_large` unless configured otherwise. */
 export const DEFAULT_MAX_MESSAGE_CHARS = 32_000;
 
 /** Body of `POST /api/conversations/:id/messages`. The length limit is the server's (`payload_too_large`). */
 export const sendMessageBodySchema = z.object({
-  content: z.string({ error: 'is required' }).refine((text) => text.trim().length > 0, 'must not be blank'),
+  content: storedTextSchema.refine((text) => text.trim().length > 0, 'must not be blank'),
   /** Overrides the conversation's model for this answer. */
-  model: modelRefSchema.optional(),
+  model: modelIdSchema.optional(),
 });
 export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
 

@@ -49,6 +49,14 @@ describe('contracts', () => {
     expect(usageQuerySchema.safeParse({ from: '2025-02-01', to: '2025-01-01' }).success).toBe(false);
     expect(usageQuerySchema.safeParse({ from: '2025-13-01' }).success).toBe(false);
     expect(usageQuerySchema.parse({ from: '2025-01-01' })).toEqual({ from: '2025-01-01' });
+    expect(usageQuerySchema.parse({ from: '1970-01-01', to: '9999-12-31' })).toEqual({
+      from: '1970-01-01',
+      to: '9999-12-31',
+    });
+    for (const day of ['0000-01-01', '0001-01-01', '1969-12-31', '+10000-01-01', '10000-01-01']) {
+      expect([day, usageQuerySchema.safeParse({ from: day }).success]).toEqual([day, false]);
+      expect([day, usageQuerySchema.safeParse({ to: day }).success]).toEqual([day, false]);
+    }
   });
 
   it('parses browser stream events and ignores unknown names', () => {

@@ -1,33 +1,25 @@
 import { z } from 'zod';
+import { modelIdSchema } from './model-id';
+import { storedTextSchema } from './stored-text';
 
 export const TITLE_MAX_LENGTH = 200;
-export const MODEL_MAX_LENGTH = 200;
 
-const title = z
-  .string()
+const title = storedTextSchema
   .trim()
   .min(1, 'must not be blank')
   .max(TITLE_MAX_LENGTH, `must be at most ${TITLE_MAX_LENGTH} characters`);
 
-/** A model reference: `llama3.2`, `llama3.2:latest`, `ollama/llama3.2`, `meta-llama/Llama-3.1-8B`. */
-export const modelRefSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be blank')
-  .max(MODEL_MAX_LENGTH, `must be at most ${MODEL_MAX_LENGTH} characters`)
-  .regex(/^[\w.:/@+-]+$/, 'may contain only letters, digits and . : / @ + - _');
-
 export const createConversationBodySchema = z.object({
   title: title.optional(),
   /** The model new messages use unless they name one. */
-  model: modelRefSchema.optional(),
+  model: modelIdSchema.optional(),
 });
 export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
 
 export const updateConversationBodySchema = z
   .object({
     title: title.optional(),
-    model: modelRefSchema.nullable().optional(),
+    model: modelIdSchema.nullable().optional(),
   })
   .refine((body) => body.title !== undefined || body.model !== undefined, {
     message: 'give a title or a model to change',

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { ApiErrorCode } from '@sluice/contracts';
+import { type ApiErrorCode, boundForLog } from '@sluice/contracts';
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from './api.exception';
 import { sendApiException } from './api-exception.filter';
@@ -22,6 +22,9 @@ const CODE_BY_STATUS: Partial<Record<number, ApiErrorCode>> = {
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'validation_failed',
   [HttpStatus.TOO_MANY_REQUESTS]: 'rate_limited',
 };
+
+/** Room for a stack's frames; its first line is the error's message, which may quote the caller. */
+const STACK_LOG_MAX = 8_192;
 
 const MESSAGE_BY_CODE: Partial<Record<ApiErrorCode, string>> = {
   payload_too_large: 'The request body is too large',
@@ -56,9 +59,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // The URL, and the message of an error raised on a caller's input, may carry what the caller sent.
     this.logger.error(
-      `Unhandled error on ${request.method} ${request.routeOptions?.url ?? request.url} (request ${String(request.id)})`,
-      exception instanceof Error ? exception.stack : String(exception),
+      `Unhandled error on ${request.method} ${request.routeOptions?.url ?? boundForLog(request.url)} (request ${String(request.id)})`,
+      boundForLog(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+        STACK_LOG_MAX,
+      ),
     );
     sendApiException(new ApiException('internal', 'Something went wrong on our side'), host);
   }

@@ -65,10 +65,50 @@ describe('ZodValidationPipe', () => {
 });
 
 describe('cursor', () => {
-  it('round-trips and refuses garbage', () => {
-    const cursor = { at: new Date('2025-05-01T10:00:00.123Z'), id: '0b7e7d3a-1f7e-4d0c-9a3b-3c1d2e4f5a6b' };
+  const id = '0b7e7d3a-1f7e-4d0c-9a3b-3c1d2e4f5a6b';
+  const raw = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+  const refused = (value: string) => {
+    try {
+      decodeCursor(value);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ApiException);
+      expect((error as ApiException).details).toEqual([
+        { path: 'cursor', message: 'is not a cursor this API returned' },
+      ]);
+      return true;
+    }
+    return false;
+  };
+
+  it('round-trips', () => {
+    const cursor = { at: new Date('2025-05-01T10:00:00.123Z'), id };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
-    expect(() => decodeCursor('garbage')).toThrow(ApiException);
+    const edge = { at: new Date('9999-12-31T23:59:59.999Z'), id };
+    expect(decodeCursor(encodeCursor(edge))).toEqual(edge);
+  });
+
+  it('refuses anything encodeCursor would not have produced, as validation_failed on cursor', () => {
+    const good = encodeCursor({ at: new Date('2025-05-01T10:00:00.123Z'), id });
+    for (const value of [
+      'garbage',
+      '',
+      `${good}=`,
+      `${good}A`,
+      good.toUpperCase(),
+      raw(`2025-05-01T10:00:00.123Z|${'-'.repeat(36)}`),
+      raw(`2025-05-01T10:00:00.123Z|${id.toUpperCase()}`),
+      raw(`2025-05-01T10:00:00.123Z|${id}|extra`),
+      raw(`2025-05-01T10:00:00Z|${id}`),
+      raw(`2025-05-01|${id}`),
+      raw(`2025-02-30T00:00:00.000Z|${id}`),
+      raw(`0000-01-01T00:00:00.000Z|${id}`),
+      raw(`1969-12-31T23:59:59.999Z|${id}`),
+      raw(`+275760-09-13T00:00:00.000Z|${id}`),
+      raw(`2025-05-01T10:00:00.123Z|${id}\u0000`),
+      raw(`2025-05-01T10:00:00.123Z`),
+    ]) {
+      expect([value, refused(value)]).toEqual([value, true]);
+    }
   });
 });
 

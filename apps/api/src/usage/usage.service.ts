@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { UsageOutcomeCounts, UsageQuery, UsageReport, UsageRow, UsageTotals } from '@sluice/contracts';
+import {
+  USAGE_FIRST_DAY,
+  type UsageOutcomeCounts,
+  type UsageQuery,
+  type UsageReport,
+  type UsageRow,
+  type UsageTotals,
+} from '@sluice/contracts';
 import { DataSource } from 'typeorm';
 
 const DAY_MS = 86_400_000;
@@ -17,6 +24,10 @@ interface UsageSqlRow {
   completion_tokens: string;
 }
 
+const daysBefore = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
+const maxDay = (a: string, b: string) => (a > b ? a : b);
+
 /** The model of a request that failed before any model was chosen (none requested, no default). */
 export const UNKNOWN_MODEL = 'unknown';
 
@@ -30,9 +41,7 @@ export class UsageService {
 
   async report(userId: string, query: UsageQuery, now = new Date()): Promise<UsageReport> {
     const to = query.to ?? now.toISOString().slice(0, 10);
-    const from =
-      query.from ??
-      new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+    const from = query.from ?? maxDay(daysBefore(to, DEFAULT_DAYS - 1), USAGE_FIRST_DAY);
     const rows: UsageSqlRow[] = await this.dataSource.query(
       `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
               coalesce(model, $4) AS model,

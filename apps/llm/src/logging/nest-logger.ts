@@ -1,5 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
+import { boundForLog } from '@sluice/contracts';
 import type { FastifyBaseLogger } from 'fastify';
+
+/** Nest's messages quote upstreams (`cannot list the models of …: <their message>`). */
+const MESSAGE_MAX = 1_024;
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -41,6 +45,6 @@ export class PinoNestLogger implements LoggerService {
       return;
     }
     const text = typeof message === 'string' ? message : JSON.stringify(message);
-    this.logger[level]({ context, ...(stack ? { stack } : {}) }, text);
+    this.logger[level]({ context, ...(stack ? { stack } : {}) }, boundForLog(text, MESSAGE_MAX));
   }
 }

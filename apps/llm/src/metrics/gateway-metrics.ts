@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { LlmUsage } from '@sluice/llm-provider';
 import type { Endpoint } from '../logging/request-context';
 import type { Outcome } from '../openai/openai-error';
+import { KnownModels } from './known-models';
 
 export interface CallMetrics {
   endpoint: Endpoint;
@@ -15,9 +16,8 @@ export interface CallMetrics {
 }
 
 const UNKNOWN = 'unknown';
-const OVERFLOW = 'other';
-/** Model names come from callers: past this many distinct ones, new names share one label value. */
-const MAX_MODEL_LABELS = 100;
+/** The label value of every model name that is neither an alias nor listed by an upstream. */
+const OTHER_MODEL = 'other';
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own (several apps in one test process do
@@ -26,7 +26,6 @@ const MAX_MODEL_LABELS = 100;
 @Injectable()
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly seenModels = new Set<string>();
 
   private readonly requests = new Counter({
     name: 'sluice_llm_requests_total',
@@ -71,7 +70,7 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(private readonly knownModels: KnownModels) {
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -107,11 +106,9 @@ export class GatewayMetrics {
     return this.registry.contentType;
   }
 
+  /** Callers choose the model string: only a known one becomes a label value of its own. */
   private modelLabel(model: string | undefined): string {
     if (model === undefined) return UNKNOWN;
-    if (this.seenModels.has(model)) return model;
-    if (this.seenModels.size >= MAX_MODEL_LABELS) return OVERFLOW;
-    this.seenModels.add(model);
-    return model;
+    return this.knownModels.has(model) ? model : OTHER_MODEL;
   }
 }

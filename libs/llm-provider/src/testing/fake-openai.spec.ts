@@ -180,6 +180,25 @@ describe('fake OpenAI', () => {
       expect(response.headers.get('x-request-id')).toMatch(/^req_/);
     });
 
+    it('serves any model name with servesAnyModel, and still lists only its models', async () => {
+      const proxy = await startFakeOpenAI({ apiKey: KEY, servesAnyModel: true });
+      try {
+        const response = await postJson(
+          `${proxy.url}/v1/chat/completions`,
+          { model: 'some/other-model', messages: [{ role: 'user', content: 'hi' }] },
+          AUTH,
+        );
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as { model: string }).model).toBe('some/other-model');
+        const listed = (await (await fetch(`${proxy.url}/v1/models`, { headers: AUTH })).json()) as {
+          data: { id: string }[];
+        };
+        expect(listed.data.map((model) => model.id)).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);
+      } finally {
+        await proxy.close();
+      }
+    });
+
     it('sends a scripted 429 with retry-after and retry-after-ms', async () => {
       fake.script({ httpError: { status: 429, message: 'slow down', retryAfter: 3, retryAfterMs: 2500 } });
       const response = await readAll(await chat());

@@ -24,6 +24,11 @@ export interface FakeOpenAIOptions {
   port?: number;
   /** Default true: unknown request fields get OpenAI's 400 "Unrecognized request argument supplied". */
   strictParams?: boolean;
+  /**
+   * Serve every model name, as a proxy in front of many models does (LiteLLM, OpenRouter); `/v1/models`
+   * still lists `models` only. Default false: an unknown model is a 404.
+   */
+  servesAnyModel?: boolean;
 }
 
 export const DEFAULT_OPENAI_MODELS: readonly FakeModel[] = [
@@ -103,9 +108,18 @@ class FakeOpenAIServer extends OpenAIStyleServer implements FakeOpenAI {
   private readonly fingerprint = `fp_${randomHex(10)}`;
   private readonly created = unixSeconds() - 86_400 * 365;
 
-  constructor(models: FakeModel[], apiKey: string | undefined, strictParams: boolean) {
+  constructor(
+    models: FakeModel[],
+    apiKey: string | undefined,
+    strictParams: boolean,
+    private readonly servesAnyModel: boolean,
+  ) {
     super(models, apiKey);
     this.strictParams = strictParams;
+  }
+
+  protected override find(model: string): FakeModel | undefined {
+    return super.find(model) ?? (this.servesAnyModel ? { id: model } : undefined);
   }
 
   protected override commonHeaders(ex: Exchange): OutgoingHttpHeaders {
@@ -400,6 +414,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     options.models ?? [...DEFAULT_OPENAI_MODELS],
     options.apiKey,
     options.strictParams ?? true,
+    options.servesAnyModel ?? false,
   );
   return server.listen(options.port);
 }

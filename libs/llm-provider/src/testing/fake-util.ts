@@ -88,8 +88,10 @@ function fnv1a(text: string): number {
  * exact in float32 and survives the base64 (little-endian float32) round trip unchanged.
  */
 export function fakeEmbedding(text: string, dimensions = 8): number[] {
+  // The text is hashed once, not once per dimension: a long input with many dimensions stays fast.
+  const seed = fnv1a(text);
   const out: number[] = [];
-  for (let i = 0; i < dimensions; i++) out.push(((fnv1a(`${i}\u0000${text}`) % 513) - 256) / 256);
+  for (let i = 0; i < dimensions; i++) out.push(((fnv1a(`${i}\u0000${seed}`) % 513) - 256) / 256);
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { modelIdSchema } from '@sluice/contracts';
 import { z } from 'zod';
 
 // Chat Completions request bodies (PROTOCOLS.md B). Unknown fields are dropped, as vLLM and Ollama do,
@@ -36,10 +37,14 @@ const message = z.discriminatedUnion('role', [
   z.object({ role: z.literal('tool'), content: textContent, tool_call_id: z.string().min(1) }),
 ]);
 
+const functionName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a function name is 1 to 64 letters, digits, _ or -');
+
 const tool = z.object({
   type: z.literal('function'),
   function: z.object({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a function name is 1 to 64 letters, digits, _ or -'),
+    name: functionName,
     description: z.string().nullish(),
     parameters: z.record(z.string(), z.unknown()).nullish(),
     strict: z.boolean().nullish(),
@@ -48,7 +53,7 @@ const tool = z.object({
 
 const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+  z.object({ type: z.literal('function'), function: z.object({ name: functionName }) }),
 ]);
 
 const responseFormat = z.discriminatedUnion('type', [
@@ -69,7 +74,7 @@ const positiveInt = z.number().int().positive();
 
 export const chatRequestSchema = z
   .object({
-    model: z.string().trim().min(1, 'model is required'),
+    model: modelIdSchema,
     messages: z.array(message).min(1, 'messages must hold at least one message'),
     stream: z.boolean().nullish(),
     stream_options: z

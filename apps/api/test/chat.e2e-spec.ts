@@ -119,6 +119,16 @@ describe('chat stream (e2e, fake Ollama)', () => {
     });
   });
 
+  it("stores an answer whose text holds the model's NUL characters (as U+FFFD)", async () => {
+    ollama.script({ tokens: ['before', '\u0000', 'after'] });
+    const conversation = await newConversation();
+    const events = await collect(await openChat(t.url, token, conversation.id, { content: 'Say NUL' }));
+    expect(textOf(events)).toBe('before\u0000after');
+    expect(events.at(-1)?.event).toBe('done');
+    const [, answer] = await messagesOf(conversation.id);
+    expect(answer).toMatchObject({ status: 'complete', content: 'before\uFFFDafter' });
+  });
+
   it('sends the earlier messages as context, with the conversation model', async () => {
     ollama.script({ tokens: ['Paris', '.'] }, { tokens: ['About', ' 2.1', ' million', '.'] });
     const conversation = await newConversation({ model: 'llama3.2' });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth';
+import { exceedsJsonDepth, MAX_JSON_DEPTH, refuseDeepJson } from './json-depth';
 
 const nested = (depth: number, open = '[', close = ']') => open.repeat(depth) + close.repeat(depth);
 
@@ -64,5 +64,27 @@ describe('exceedsJsonDepth', () => {
       }),
       { seed: 20_240_601, numRuns: 500 },
     );
+  });
+});
+
+describe('refuseDeepJson', () => {
+  it('refuses a deep body with the given error before the parser sees it, and passes the rest on', () => {
+    const seen: string[] = [];
+    const results: [Error | null, unknown][] = [];
+    const parser = refuseDeepJson(
+      (_request: unknown, body: string, done: (error: Error | null, value?: unknown) => void) => {
+        seen.push(body);
+        done(null, JSON.parse(body));
+      },
+      () => new Error('too deep'),
+    );
+    const done = (error: Error | null, value?: unknown) => void results.push([error, value]);
+    parser({}, '[[1]]', done);
+    parser({}, '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1), done);
+    expect(seen).toEqual(['[[1]]']);
+    expect(results).toEqual([
+      [null, [[1]]],
+      [new Error('too deep'), undefined],
+    ]);
   });
 });

@@ -37,3 +37,17 @@ export function exceedsJsonDepth(text: string, max: number = MAX_JSON_DEPTH): bo
   }
   return false;
 }
+
+/**
+ * Puts the depth check in front of a JSON body parser: a body nested deeper than `MAX_JSON_DEPTH` is
+ * refused with the app's own error before `parse` sees it. Both apps wrap Fastify's parser with it.
+ */
+export function refuseDeepJson<Request, Done extends (error: Error | null, body?: unknown) => void>(
+  parse: (request: Request, body: string, done: Done) => unknown,
+  tooDeep: () => Error,
+): (request: Request, body: string, done: Done) => void {
+  return (request, body, done) => {
+    if (exceedsJsonDepth(body)) done(tooDeep(), undefined);
+    else void parse(request, body, done);
+  };
+}

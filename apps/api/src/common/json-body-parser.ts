@@ -1,4 +1,4 @@
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from '@sluice/contracts';
+import { MAX_JSON_DEPTH, refuseDeepJson } from '@sluice/contracts';
 import type { FastifyInstance } from 'fastify';
 import { ApiException } from './api.exception';
 
@@ -11,17 +11,13 @@ import { ApiException } from './api.exception';
 export function useJsonBodyParser(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
-    const body = raw as string;
-    if (exceedsJsonDepth(body)) {
-      done(
-        ApiException.validation([
-          { path: '', message: `must not nest arrays and objects deeper than ${MAX_JSON_DEPTH} levels` },
-        ]),
-        undefined,
-      );
-      return;
-    }
-    void parse(request, body, done);
-  });
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    refuseDeepJson(parse, () =>
+      ApiException.validation([
+        { path: '', message: `must not nest arrays and objects deeper than ${MAX_JSON_DEPTH} levels` },
+      ]),
+    ),
+  );
 }

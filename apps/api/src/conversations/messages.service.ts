@@ -118,7 +118,14 @@ export class MessagesService {
     await this.messages.update({ id }, { model, provider });
   }
 
+  /**
+   * Stores how an answer ended. A model may write U+0000, which PostgreSQL's text cannot hold (a
+   * caller's NUL is refused at the door; the model's cannot be): it is stored as U+FFFD.
+   */
   async finish(id: string, outcome: AnswerOutcome): Promise<void> {
-    await this.messages.update({ id }, outcome);
+    await this.messages.update(
+      { id },
+      { ...outcome, content: outcome.content.replaceAll('\u0000', '\uFFFD') },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import type { SendMessageBody, TokenUsage } from '@sluice/contracts';
+import { boundForLog, type SendMessageBody, type TokenUsage } from '@sluice/contracts';
 import { type LlmMessage, LlmRegistry, type LlmUsage } from '@sluice/llm-provider';
 import { ApiException } from '../common/api.exception';
 import { type ApiLlmError, describeLlmError } from '../common/llm-errors';
@@ -279,7 +279,7 @@ export class ChatService implements BeforeApplicationShutdown {
       `answer ${assistantId} ${result.status}${result.errorCode ? ` (${result.errorCode})` : ''}: ` +
         `model=${result.model ?? '-'} provider=${result.provider ?? '-'} ttft=${result.ttftMs ?? '-'}ms ` +
         `duration=${result.durationMs}ms tokens=${result.promptTokens ?? '-'}+${result.completionTokens ?? '-'} ` +
-        `request=${requestId}${failure === undefined ? '' : `: ${failure.slice(0, 500)}`}`,
+        `request=${requestId}${failure === undefined ? '' : `: ${boundForLog(failure, 500)}`}`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { boundForLog } from '@sluice/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC_ROUTES } from '../auth/auth.hook';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -56,7 +57,7 @@ function complete(request: FastifyRequest, reply: FastifyReply, metrics: Gateway
     durationMs: Math.round(durationMs),
     promptTokens: call.usage?.promptTokens,
     completionTokens: call.usage?.completionTokens,
-    error: call.error === undefined ? undefined : truncate(call.error, MAX_LOGGED_ERROR_CHARS),
+    error: call.error === undefined ? undefined : boundForLog(call.error, MAX_LOGGED_ERROR_CHARS),
     prompt: call.prompt,
   };
   if (route !== undefined && PUBLIC_ROUTES.has(route)) request.log.debug(line, 'request completed');
@@ -66,10 +67,6 @@ function complete(request: FastifyRequest, reply: FastifyReply, metrics: Gateway
 
 /** An upstream's error text can be long (a whole HTML page from a proxy): a log line keeps its head. */
 const MAX_LOGGED_ERROR_CHARS = 500;
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
-}
 
 function outcomeOfStatus(status: number): Outcome {
   if (status < 400) return 'ok';

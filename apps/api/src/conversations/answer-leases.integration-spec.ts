@@ -1,36 +1,27 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
-import { dataSourceOptions } from '../database/data-source-options';
+import type { DataSource } from 'typeorm';
+import { type MigratedDatabase, openMigratedDatabase } from '../../test/support/migrated-database';
 import { AnswerLeases, STALE_AFTER_MS } from './answer-leases';
 import { MessageEntity } from './message.entity';
 import { MessagesService } from './messages.service';
 
 describe('AnswerLeases (integration, real PostgreSQL)', () => {
-  let db: TestDatabase;
+  let database: MigratedDatabase;
   let dataSource: DataSource;
   let messages: MessagesService;
   let conversationId: string;
   let userId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = await new DataSource(dataSourceOptions(db.url)).initialize();
-    await dataSource.runMigrations();
+    database = await openMigratedDatabase('lease@example.com');
+    ({ dataSource, userId } = database);
     messages = new MessagesService(dataSource, dataSource.getRepository(MessageEntity));
-    const users = await dataSource.query<{ id: string }[]>(
-      `INSERT INTO users (email, password_hash) VALUES ('lease@example.com', 'x') RETURNING id`,
-    );
-    userId = users[0]!.id;
     const conversations = await dataSource.query<{ id: string }[]>(
       `INSERT INTO conversations (user_id) VALUES ($1) RETURNING id`,
       [userId],
     );
     conversationId = conversations[0]!.id;
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => database?.close());
 
   /** A `streaming` answer last renewed `ageMs` ago. */
   async function streamingAnswer(ageMs: number): Promise<string> {

@@ -1,29 +1,20 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
-import { dataSourceOptions } from '../database/data-source-options';
+import type { DataSource } from 'typeorm';
+import { type MigratedDatabase, openMigratedDatabase } from '../../test/support/migrated-database';
 import { MessageEntity } from './message.entity';
 import { MessagesService } from './messages.service';
 
 describe('MessagesService.history (integration, real PostgreSQL)', () => {
-  let db: TestDatabase;
+  let database: MigratedDatabase;
   let dataSource: DataSource;
   let messages: MessagesService;
   let userId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = await new DataSource(dataSourceOptions(db.url)).initialize();
-    await dataSource.runMigrations();
+    database = await openMigratedDatabase('history@example.com');
+    ({ dataSource, userId } = database);
     messages = new MessagesService(dataSource, dataSource.getRepository(MessageEntity));
-    const users = await dataSource.query<{ id: string }[]>(
-      `INSERT INTO users (email, password_hash) VALUES ('history@example.com', 'x') RETURNING id`,
-    );
-    userId = users[0]!.id;
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => database?.close());
 
   async function newConversation(): Promise<string> {
     const rows = await dataSource.query<{ id: string }[]>(

@@ -1,4 +1,3 @@
-import { boundForLog } from '@sluice/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC_ROUTES } from '../auth/auth.hook';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -57,16 +56,13 @@ function complete(request: FastifyRequest, reply: FastifyReply, metrics: Gateway
     durationMs: Math.round(durationMs),
     promptTokens: call.usage?.promptTokens,
     completionTokens: call.usage?.completionTokens,
-    error: call.error === undefined ? undefined : boundForLog(call.error, MAX_LOGGED_ERROR_CHARS),
+    error: call.error,
     prompt: call.prompt,
   };
   if (route !== undefined && PUBLIC_ROUTES.has(route)) request.log.debug(line, 'request completed');
   else if (status >= 500) request.log.warn(line, 'request completed');
   else request.log.info(line, 'request completed');
 }
-
-/** An upstream's error text can be long (a whole HTML page from a proxy): a log line keeps its head. */
-const MAX_LOGGED_ERROR_CHARS = 500;
 
 function outcomeOfStatus(status: number): Outcome {
   if (status < 400) return 'ok';

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { Client } from 'pg';
 
@@ -51,6 +51,8 @@ export async function startEmbeddedPostgres(
     }
   });
   const dir = resolve(options.dir);
+  const runsAsRoot = userInfo().uid === 0;
+  if (runsAsRoot) assertReachableByOthers([dir, __dirname]);
   const output: string[] = [];
   const remember = (message: unknown) => {
     output.push(String(message));
@@ -64,7 +66,7 @@ export async function startEmbeddedPostgres(
     authMethod: 'scram-sha-256',
     persistent: true,
     // PostgreSQL refuses to run as root: as root, run it as the `postgres` system user (created if missing).
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: runsAsRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: remember,
     onError: remember,
@@ -95,6 +97,27 @@ export async function startEmbeddedPostgres(
     urlFor: (database) => embeddedUrl(options.port, database),
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must enter every directory above its data and
+ * above the package's binaries (here, the checkout). A private parent (`mktemp -d` makes one, mode
+ * 700) would otherwise fail as a bare `spawn initdb EACCES`.
+ */
+function assertReachableByOthers(paths: string[]): void {
+  for (const path of paths) {
+    for (let current = dirname(path); ; current = dirname(current)) {
+      const stats = statSync(current, { throwIfNoEntry: false });
+      if (stats && (stats.mode & 0o001) === 0) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the 'postgres' user when started as root, and that user cannot ` +
+            `enter ${current} (mode ${(stats.mode & 0o777).toString(8)}), above ${path}. Allow it ` +
+            `(chmod o+x ${current}), work from a directory others may enter, or set DATABASE_URL.`,
+        );
+      }
+      if (dirname(current) === current) break;
+    }
+  }
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {

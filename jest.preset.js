@@ -27,4 +27,8 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   clearMocks: true,
+  // Jest reads the timeout only from the config it was started with, never from a project's: the
+  // root config (every project in one run) takes this same value, so one test has one budget however
+  // it is run. Generous because end-to-end tests boot real servers on a loaded CI machine.
+  testTimeout: 60_000,
 };

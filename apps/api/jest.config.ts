@@ -11,7 +11,6 @@ const config: Config = {
   rootDir: __dirname,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 30_000,
 };
 
 export default config;

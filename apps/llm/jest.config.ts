@@ -7,7 +7,6 @@ const config: Config = {
   ...preset,
   displayName: 'llm',
   rootDir: __dirname,
-  testTimeout: 20_000,
 };
 
 export default config;

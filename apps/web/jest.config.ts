@@ -13,7 +13,6 @@ const config: Config = {
   testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/e2e/support/global-setup.ts',
   globalTeardown: '<rootDir>/e2e/support/global-teardown.ts',
-  testTimeout: 60_000,
 };
 
 export default config;

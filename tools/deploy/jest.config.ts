@@ -13,7 +13,6 @@ const config: Config = {
   globalSetup: '<rootDir>/testing/global-setup.ts',
   globalTeardown: '<rootDir>/testing/global-teardown.ts',
   globals: { __SLUICE_DEPLOY__: true },
-  testTimeout: 60_000,
 };
 
 export default config;

@@ -9,6 +9,7 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ModelsModule } from './models/models.module';
+import { SharedStateModule } from './shared-state/shared-state.module';
 import { UsageModule } from './usage/usage.module';
 import { UsersModule } from './users/users.module';
 
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        SharedStateModule,
         LlmModule.forRoot({
           config: config.llm,
           ...(options.llmProviders === undefined ? {} : { providers: options.llmProviders }),

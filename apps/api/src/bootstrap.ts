@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Logger, type LoggerService } from '@nestjs/common';
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -56,6 +57,8 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   useJsonBodyParser(fastify);
+  // Reads the refresh cookie (auth/sessions/refresh-cookie.ts); nothing else of the API uses cookies.
+  await app.register(fastifyCookie);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();

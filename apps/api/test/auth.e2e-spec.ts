@@ -25,7 +25,7 @@ describe('auth (e2e)', () => {
     expect(registered.status).toBe(201);
     expect(registered.body).toMatchObject({
       tokenType: 'Bearer',
-      expiresIn: 3600,
+      expiresIn: 900,
       user: { email, role: 'user' },
     });
     expect(registered.body.accessToken.split('.')).toHaveLength(3);

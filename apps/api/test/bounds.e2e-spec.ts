@@ -1,6 +1,9 @@
 import { type Conversation, MAX_JSON_DEPTH, MODEL_ID_MAX_LENGTH, type UsageReport } from '@sluice/contracts';
+import { connect } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { type ApiClient, expectError, registerUser } from './support/api-client';
 import { deadUrl } from './support/net';
+import { waitFor } from './support/sse';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const nestedArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
@@ -153,6 +156,32 @@ describe('bounds on what a caller sends (e2e)', () => {
           [{ path: query.slice(0, query.indexOf('=')), message: expect.any(String) }],
         ]);
       }
+    });
+  });
+
+  describe('a body cut short', () => {
+    it('is logged at debug, never as an error with a stack, and the API goes on answering', async () => {
+      const errors = jest.spyOn(Logger.prototype, 'error');
+      const debug = jest.spyOn(Logger.prototype, 'debug');
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const socket = connect(Number(new URL(t.url).port), '127.0.0.1', () => {
+            socket.write(
+              'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+                'Content-Length: 100\r\n\r\n{"email":',
+            );
+            setTimeout(() => socket.destroy(), 50);
+          });
+          socket.on('close', () => resolve());
+          socket.on('error', reject);
+        });
+      }
+      await waitFor(
+        () =>
+          debug.mock.calls.filter(([line]) => String(line).includes('before its body ended')).length === 5,
+      );
+      expect(errors).not.toHaveBeenCalled();
+      expect((await api.get('/api/auth/me')).status).toBe(200);
     });
   });
 });

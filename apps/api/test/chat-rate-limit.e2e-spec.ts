@@ -1,7 +1,7 @@
 import type { Conversation, ErrorResponse, MessageList } from '@sluice/contracts';
 import { type FakeOllama, startFakeOllama } from '@sluice/llm-provider/testing';
 import { type ApiClient, registerUser } from './support/api-client';
-import { type ChatStream, collect, openChat } from './support/sse';
+import { type ChatStream, collect, openChat, waitFor } from './support/sse';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Per-user chat limits in the API (CHAT_USER_RPM, CHAT_USER_TPM), counted in memory. */
@@ -104,6 +104,53 @@ describe('per-user chat rate limits (e2e)', () => {
       const bobs = await openChat(t.url, bob.token, bob.conversation.id, { content: 'hello' });
       expect(bobs.status).toBe(200);
       await collect(bobs);
+    });
+  });
+
+  describe('answers streaming at once (CHAT_USER_MAX_STREAMS, default 4)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ env: { OLLAMA_BASE_URL: ollama.url, LLM_MODEL: 'llama3.2:latest' } });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('refuses a fifth stream with 429 too_many_streams, stores nothing, and admits again once one ends', async () => {
+      const alice = await newUser(t.url);
+      const bob = await newUser(t.url);
+      const conversations = [alice.conversation];
+      for (let i = 0; i < 3; i++) {
+        conversations.push((await alice.api.post<Conversation>('/api/conversations', {})).body);
+      }
+      ollama.models[0]!.script = { tokens: ['slow', ' answer'], stallAfter: { tokens: 1, ms: Infinity } };
+      const open = await Promise.all(
+        conversations.map((conversation) =>
+          openChat(t.url, alice.token, conversation.id, { content: 'take your time' }),
+        ),
+      );
+      expect(open.map((stream) => stream.status)).toEqual([200, 200, 200, 200]);
+
+      const fifth = await openChat(t.url, alice.token, alice.conversation.id, { content: 'one more' });
+      expect(fifth.status).toBe(429);
+      expect(fifth.errorBody).toMatchObject({ error: { code: 'too_many_streams', details: { limit: 4 } } });
+      expect(await messagesOf(alice.api, alice.conversation.id)).toHaveLength(2);
+
+      // Another user is not held back by Alice's streams.
+      ollama.models[0]!.script = {};
+      const bobs = await openChat(t.url, bob.token, bob.conversation.id, { content: 'hello' });
+      expect(bobs.status).toBe(200);
+      await collect(bobs);
+
+      // Stop one (the browser closes it): its slot comes back.
+      open[0]!.abort();
+      await waitFor(
+        async () => (await messagesOf(alice.api, alice.conversation.id)).at(-1)?.status === 'interrupted',
+      );
+      const again = await openChat(t.url, alice.token, alice.conversation.id, { content: 'now?' });
+      expect(again.status).toBe(200);
+      await collect(again);
+      for (const stream of open.slice(1)) stream.abort();
     });
   });
 });

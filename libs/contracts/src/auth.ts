@@ -46,3 +46,33 @@ export const authResponseSchema = z.object({
   user: userSchema,
 });
 export type AuthResponse = z.infer<typeof authResponseSchema>;
+
+/** The password a user sets: the policy of registration. */
+const newPassword = registerBodySchema.shape.password;
+
+export const changePasswordBodySchema = z.object({
+  currentPassword: loginBodySchema.shape.password,
+  newPassword,
+});
+export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
+
+/** Deleting the account asks for the password again: a stolen access token alone cannot do it. */
+export const deleteAccountBodySchema = z.object({ password: loginBodySchema.shape.password });
+export type DeleteAccountBody = z.infer<typeof deleteAccountBodySchema>;
+
+/** One signed-in device or browser: what `GET /api/auth/sessions` lists. */
+export const authSessionSchema = z.object({
+  id: z.uuid(),
+  /** The browser's User-Agent when it signed in, cut to 256 characters. */
+  userAgent: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime(),
+  /** The session ends then unless it is used (each refresh moves it, up to its absolute limit). */
+  expiresAt: z.iso.datetime(),
+  /** The session of the access token that asked. */
+  current: z.boolean(),
+});
+export type AuthSession = z.infer<typeof authSessionSchema>;
+
+export const authSessionListSchema = z.object({ items: z.array(authSessionSchema) });
+export type AuthSessionList = z.infer<typeof authSessionListSchema>;

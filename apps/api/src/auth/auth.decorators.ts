@@ -17,3 +17,9 @@ export const CurrentUser = createParamDecorator(
   (_data: unknown, context: ExecutionContext): UserEntity =>
     context.switchToHttp().getRequest<FastifyRequest & { user: UserEntity }>().user,
 );
+
+/** The session the request's access token belongs to. */
+export const CurrentSessionId = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string =>
+    context.switchToHttp().getRequest<FastifyRequest & { sessionId: string }>().sessionId,
+);

@@ -10,8 +10,10 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginAttempts } from './login-attempts/login-attempts';
 import { PasswordHasher } from './password-hasher';
 import { RolesGuard } from './roles.guard';
+import { SessionsService } from './sessions/sessions.service';
 
 @Module({
   imports: [
@@ -36,6 +38,8 @@ import { RolesGuard } from './roles.guard';
   controllers: [AuthController],
   providers: [
     AuthService,
+    SessionsService,
+    LoginAttempts,
     PasswordHasher,
     JwtStrategy,
     // Order matters: authenticate, then check the role.

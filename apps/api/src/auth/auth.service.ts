@@ -1,13 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { AuthResponse, LoginBody, RegisterBody } from '@sluice/contracts';
+import type { AuthResponse, ChangePasswordBody, LoginBody, RegisterBody } from '@sluice/contracts';
 import { ApiException } from '../common/api.exception';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import type { UserEntity } from '../users/user.entity';
 import { toUserDto, UsersService } from '../users/users.service';
 import type { AccessTokenPayload } from './jwt.strategy';
+import { LoginAttempts } from './login-attempts/login-attempts';
 import { PasswordHasher } from './password-hasher';
+import { isRefreshTokenShaped } from './sessions/refresh-token';
+import { SessionsService } from './sessions/sessions.service';
+
+/** A sign-in's two halves: the answer's access token, and the refresh token its cookie carries. */
+export interface SignedIn {
+  response: AuthResponse;
+  refreshToken: string;
+}
 
 @Injectable()
 export class AuthService {
@@ -18,31 +27,84 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
     private readonly jwt: JwtService,
+    private readonly sessions: SessionsService,
+    private readonly attempts: LoginAttempts,
   ) {}
 
-  async register(body: RegisterBody): Promise<AuthResponse> {
+  async register(body: RegisterBody, userAgent: string | undefined): Promise<SignedIn> {
     const role = this.config.adminEmails.includes(body.email) ? 'admin' : 'user';
     const user = await this.users.create(body.email, await this.passwords.hash(body.password), role);
     this.logger.log(`Registered user ${user.id} (${role})`);
-    return this.issue(user);
+    return this.signIn(user, userAgent);
   }
 
-  async login(body: LoginBody): Promise<AuthResponse> {
-    const found = await this.users.findForLogin(body.email);
-    const valid = await this.passwords.verify(found?.passwordHash, body.password);
-    if (!found || !valid) throw ApiException.unauthorized('Wrong email or password');
-    let user: UserEntity = found;
+  async login(body: LoginBody, userAgent: string | undefined): Promise<SignedIn> {
+    let user = await this.attempts.guard(body.email, async () => {
+      const found = await this.users.findForLogin(body.email);
+      const valid = await this.passwords.verify(found?.passwordHash, body.password);
+      return valid && found !== null ? found : undefined;
+    });
+    if (user === undefined) throw ApiException.unauthorized('Wrong email or password');
     if (user.role !== 'admin' && this.config.adminEmails.includes(user.email)) {
       user = await this.users.setRole(user, 'admin');
     }
-    return this.issue(user);
+    return this.signIn(user, userAgent);
   }
 
-  private async issue(user: UserEntity): Promise<AuthResponse> {
-    const payload: AccessTokenPayload = { sub: user.id, role: user.role };
-    const accessToken = await this.jwt.signAsync(payload);
+  /** Trades the refresh cookie's token for a new access token and the next refresh token. */
+  async refresh(refreshToken: string | undefined): Promise<SignedIn> {
+    if (!isRefreshTokenShaped(refreshToken)) throw ApiException.unauthorized('Sign in to start a session');
+    const rotation = await this.sessions.rotate(refreshToken);
+    if (rotation.outcome === 'reused') {
+      this.logger.warn('A refresh token was used twice: its session is ended');
+    }
+    const user = rotation.outcome === 'rotated' ? await this.users.findById(rotation.userId) : null;
+    if (rotation.outcome !== 'rotated' || user === null) {
+      throw ApiException.unauthorized('The session has ended; sign in again');
+    }
     return {
-      accessToken,
+      response: await this.accessToken(user, rotation.sessionId),
+      refreshToken: rotation.refreshToken,
+    };
+  }
+
+  async logout(user: UserEntity, sessionId: string): Promise<void> {
+    await this.sessions.endOne(user.id, sessionId, 'signed_out');
+  }
+
+  /** A new password ends every other session: whoever else had one is out. */
+  async changePassword(user: UserEntity, sessionId: string, body: ChangePasswordBody): Promise<void> {
+    await this.checkPassword(user, body.currentPassword);
+    await this.users.setPasswordHash(user.id, await this.passwords.hash(body.newPassword));
+    await this.sessions.endOthers(user.id, sessionId, 'password_changed');
+    this.logger.log(`User ${user.id} changed their password; their other sessions are ended`);
+  }
+
+  /** The account and everything it owns (sessions, conversations, usage: the schema cascades). */
+  async deleteAccount(user: UserEntity, password: string): Promise<void> {
+    await this.checkPassword(user, password);
+    await this.users.delete(user.id);
+    this.logger.log(`Deleted user ${user.id} and their data`);
+  }
+
+  /** The signed-in user types their password again: counted like a login, so a stolen token cannot guess. */
+  private async checkPassword(user: UserEntity, password: string): Promise<void> {
+    const valid = await this.attempts.guard(user.email, async () => {
+      const found = await this.users.findForLogin(user.email);
+      return (await this.passwords.verify(found?.passwordHash, password)) || undefined;
+    });
+    if (valid === undefined) throw new ApiException('wrong_password', 'That password is not right');
+  }
+
+  private async signIn(user: UserEntity, userAgent: string | undefined): Promise<SignedIn> {
+    const session = await this.sessions.start(user.id, userAgent);
+    return { response: await this.accessToken(user, session.sessionId), refreshToken: session.refreshToken };
+  }
+
+  private async accessToken(user: UserEntity, sessionId: string): Promise<AuthResponse> {
+    const payload: AccessTokenPayload = { sub: user.id, sid: sessionId, role: user.role };
+    return {
+      accessToken: await this.jwt.signAsync(payload),
       tokenType: 'Bearer',
       expiresIn: this.config.jwtExpiresInSeconds,
       user: toUserDto(user),

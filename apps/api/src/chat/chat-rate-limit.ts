@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   MemoryRateLimitStore,
   type RateLimitDecision,
@@ -7,10 +7,11 @@ import {
   type RateLimitStore,
   RedisRateLimitStore,
 } from '@sluice/llm-provider';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ApiException } from '../common/api.exception';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
+import { REDIS } from '../shared-state/shared-state.module';
 
 /**
  * Per-user limits on the chat's LLM requests (`CHAT_USER_RPM`, `CHAT_USER_TPM`): a message is
@@ -18,28 +19,19 @@ import { API_CONFIG } from '../config/config.module';
  * ends. Counters live in Redis when `REDIS_URL` is set (shared by replicas), in memory otherwise.
  */
 @Injectable()
-export class ChatRateLimit implements OnModuleDestroy {
+export class ChatRateLimit {
   private readonly logger = new Logger(ChatRateLimit.name);
   private readonly rule: RateLimitRule;
   private readonly limiter: RateLimiter | undefined;
-  private readonly redis: Redis | undefined;
 
-  constructor(@Inject(API_CONFIG) config: RuntimeConfig) {
+  constructor(@Inject(API_CONFIG) config: RuntimeConfig, @Inject(REDIS) redis: Redis | null) {
     this.rule = {
       ...(config.chatUserRpm === undefined ? {} : { requestsPerMinute: config.chatUserRpm }),
       ...(config.chatUserTpm === undefined ? {} : { tokensPerMinute: config.chatUserTpm }),
     };
     if (this.rule.requestsPerMinute === undefined && this.rule.tokensPerMinute === undefined) return;
-    let store: RateLimitStore;
-    if (config.redisUrl === undefined) {
-      store = new MemoryRateLimitStore();
-    } else {
-      this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
-      this.redis.on('error', (error: Error) =>
-        this.logger.warn(`Redis (chat rate limits): ${error.message}`),
-      );
-      store = new RedisRateLimitStore(this.redis, 'sluice:api:chat:');
-    }
+    const store: RateLimitStore =
+      redis === null ? new MemoryRateLimitStore() : new RedisRateLimitStore(redis, 'sluice:api:chat:');
     this.limiter = new RateLimiter(store);
   }
 
@@ -82,11 +74,6 @@ export class ChatRateLimit implements OnModuleDestroy {
     } catch (error) {
       this.logger.error(`Could not count the tokens of user ${userId}`, (error as Error).stack);
     }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    if (this.redis === undefined) return;
-    await this.redis.quit().catch(() => this.redis?.disconnect());
   }
 }
 

@@ -17,7 +17,8 @@ const STREAM_DESCRIPTION = [
   'A `: keep-alive` comment line comes every 15 s.',
   'Problems found before the stream starts (validation, auth, a conversation that is not yours) answer JSON errors,',
   'as does a user over the per-user limits (CHAT_USER_RPM, CHAT_USER_TPM): 429 `rate_limited` with `retry-after`',
-  'and `x-ratelimit-*` headers, and nothing stored.',
+  'and `x-ratelimit-*` headers, and nothing stored; a user with CHAT_USER_MAX_STREAMS answers already streaming',
+  'gets 429 `too_many_streams`.',
 ].join(' ');
 
 @ApiTags('chat')
@@ -31,7 +32,14 @@ export class ChatController {
   @ApiZodBody(sendMessageBodySchema)
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: STREAM_DESCRIPTION, content: { 'text/event-stream': {} } })
-  @ApiErrors('validation_failed', 'unauthorized', 'not_found', 'payload_too_large', 'rate_limited')
+  @ApiErrors(
+    'validation_failed',
+    'unauthorized',
+    'not_found',
+    'payload_too_large',
+    'rate_limited',
+    'too_many_streams',
+  )
   async send(
     @CurrentUser() user: UserEntity,
     @Param('id', new ParseIdPipe('Conversation')) id: string,

@@ -82,7 +82,12 @@ export class ChatService implements BeforeApplicationShutdown {
     const window = await this.registry.contextWindow(model);
     const budget = HistoryBudget.for(this.config.chatHistory, window, body.content);
     const history = budget.fit(await this.messages.history(conversation.id, budget.loadLimit));
-    const exchange = await this.messages.start(conversation, body.content, model ?? null);
+    const exchange = await this.messages.start(
+      conversation,
+      body.content,
+      model ?? null,
+      this.config.chatUserMaxStreams,
+    );
     return {
       userId: user.id,
       conversation,

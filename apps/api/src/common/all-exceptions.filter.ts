@@ -44,6 +44,11 @@ export function toApiException(exception: unknown): ApiException | undefined {
   return new ApiException(code, MESSAGE_BY_CODE[code] ?? exception.message, { cause: exception });
 }
 
+/** Node's error for a request whose connection closed while its body was being read. */
+function isCallerGone(exception: unknown, request: FastifyRequest): boolean {
+  return (exception as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET' && request.raw.destroyed;
+}
+
 /**
  * The last resort: anything no other filter took. Known framework errors get their code; the rest
  * answers 500 `internal` with the request id, and the cause is logged (never sent).
@@ -59,6 +64,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    if (isCallerGone(exception, request)) {
+      // Nobody to answer, and nothing wrong here: a client that hung up halfway through its body.
+      this.logger.debug(
+        `${request.method} ${boundForLog(request.url)}: the caller left before its body ended`,
+      );
+      return;
+    }
     // The URL, and the message of an error raised on a caller's input, may carry what the caller sent.
     this.logger.error(
       `Unhandled error on ${request.method} ${request.routeOptions?.url ?? boundForLog(request.url)} (request ${String(request.id)})`,

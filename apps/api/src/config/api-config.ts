@@ -7,6 +7,8 @@ const positiveInt = z.coerce
   .int('must be an integer')
   .positive('must be > 0');
 
+const nonNegativeInt = z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0);
+
 /** `900`, `90s`, `15m`, `12h`, `7d`: a token lifetime, converted to seconds. */
 const duration = z
   .string()
@@ -36,7 +38,17 @@ export const apiEnvSchema = z
     /** Port of the embedded PostgreSQL started when DATABASE_URL is not set. */
     EMBEDDED_POSTGRES_PORT: positiveInt.max(65_535).default(54_329),
     JWT_SECRET: z.string().optional(),
-    JWT_EXPIRES_IN: duration.default(3600),
+    /** Access token lifetime: short, since the web app renews it through the refresh cookie. */
+    JWT_EXPIRES_IN: duration.default(900),
+    /** A session (its refresh token) ends after this long unused. */
+    SESSION_IDLE_TIMEOUT: duration.default(14 * 86_400),
+    /** ...and this long after sign-in, however much it is used. */
+    SESSION_MAX_AGE: duration.default(90 * 86_400),
+    /** The refresh cookie's `Secure` flag: browsers keep it on localhost too; off only for plain HTTP elsewhere. */
+    AUTH_COOKIE_SECURE: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((value) => value === 'true' || value === '1'),
     DATA_DIR: z.string().trim().min(1).default('./.data'),
     MAX_MESSAGE_CHARS: positiveInt.default(DEFAULT_MAX_MESSAGE_CHARS),
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
@@ -46,6 +58,8 @@ export const apiEnvSchema = z
     /** Login and register attempts allowed per client IP in each window. */
     AUTH_RATE_LIMIT: positiveInt.default(10),
     AUTH_RATE_WINDOW_MS: positiveInt.default(60_000),
+    /** Failed logins of one account before each further attempt waits (1 s, doubling, up to 15 min). */
+    AUTH_ACCOUNT_FAILURES: positiveInt.default(5),
     /** Comma-separated emails that get the `admin` role (at registration and at login). */
     ADMIN_EMAILS: z
       .string()
@@ -56,8 +70,10 @@ export const apiEnvSchema = z
           .map((email) => email.trim().toLowerCase())
           .filter((email) => email !== ''),
       ),
-    /** Chat messages (LLM requests) one user may send per minute; unset: no limit. */
-    CHAT_USER_RPM: positiveInt.optional(),
+    /** Chat messages (LLM requests) one user may send per minute; `0`: no limit. */
+    CHAT_USER_RPM: nonNegativeInt.default(30).transform((value) => (value === 0 ? undefined : value)),
+    /** Answers one user may have streaming at once (every tab and replica together with Redis). */
+    CHAT_USER_MAX_STREAMS: positiveInt.default(4),
     /** LLM tokens (prompt + completion) one user may use per minute; unset: no limit. */
     CHAT_USER_TPM: positiveInt.optional(),
     /** The model's context window, in tokens, when its upstream reports none. */
@@ -96,6 +112,13 @@ export const apiEnvSchema = z
         message: `must be at least 4 × MAX_MESSAGE_CHARS (${4 * env.MAX_MESSAGE_CHARS})`,
       });
     }
+    if (env.SESSION_IDLE_TIMEOUT > env.SESSION_MAX_AGE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_IDLE_TIMEOUT'],
+        message: 'must not exceed SESSION_MAX_AGE',
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (env.JWT_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
@@ -116,6 +139,13 @@ export interface ChatHistorySettings {
   maxRequestBytes: number;
 }
 
+/** How long a sign-in lasts (auth/sessions). */
+export interface SessionSettings {
+  idleTimeoutSeconds: number;
+  maxAgeSeconds: number;
+  cookieSecure: boolean;
+}
+
 export interface ApiConfig {
   nodeEnv: ApiEnv['NODE_ENV'];
   port: number;
@@ -126,6 +156,7 @@ export interface ApiConfig {
   /** Unset in development until `resolveJwtSecret()` reads or creates the one under DATA_DIR. */
   jwtSecret: string | undefined;
   jwtExpiresInSeconds: number;
+  sessions: SessionSettings;
   dataDir: string;
   maxMessageChars: number;
   bodyLimitBytes: number;
@@ -133,10 +164,12 @@ export interface ApiConfig {
   sseKeepAliveMs: number;
   authRateLimit: number;
   authRateWindowMs: number;
+  authAccountFailures: number;
   adminEmails: string[];
   /** Per-user limits on the chat's LLM requests (undefined: none). */
   chatUserRpm: number | undefined;
   chatUserTpm: number | undefined;
+  chatUserMaxStreams: number;
   chatHistory: ChatHistorySettings;
   /** Where the chat limit counters live when set (otherwise in memory). */
   redisUrl: string | undefined;
@@ -182,6 +215,11 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     jwtSecret: e.JWT_SECRET,
     jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
+    sessions: {
+      idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT,
+      maxAgeSeconds: e.SESSION_MAX_AGE,
+      cookieSecure: e.AUTH_COOKIE_SECURE,
+    },
     dataDir: e.DATA_DIR,
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
@@ -189,9 +227,11 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     authRateLimit: e.AUTH_RATE_LIMIT,
     authRateWindowMs: e.AUTH_RATE_WINDOW_MS,
+    authAccountFailures: e.AUTH_ACCOUNT_FAILURES,
     adminEmails: e.ADMIN_EMAILS,
     chatUserRpm: e.CHAT_USER_RPM,
     chatUserTpm: e.CHAT_USER_TPM,
+    chatUserMaxStreams: e.CHAT_USER_MAX_STREAMS,
     chatHistory: {
       defaultContextTokens: e.CHAT_DEFAULT_CONTEXT_TOKENS,
       answerReserveTokens: e.CHAT_ANSWER_RESERVE_TOKENS,

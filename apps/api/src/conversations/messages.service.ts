@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { MessageStatus } from '@sluice/contracts';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, type EntityManager, In, Repository } from 'typeorm';
+import { ApiException } from '../common/api.exception';
 import { ConversationEntity } from './conversation.entity';
 import { MessageEntity } from './message.entity';
 
@@ -96,8 +97,10 @@ export class MessagesService {
     conversation: ConversationEntity,
     content: string,
     requestedModel: string | null,
+    maxStreaming: number,
   ): Promise<StartedExchange> {
     return this.dataSource.transaction(async (manager) => {
+      await this.refuseOverStreamLimit(manager, conversation.userId, maxStreaming);
       const repo = manager.getRepository(MessageEntity);
       const base = { conversationId: conversation.id, userId: conversation.userId };
       const userMessage = await repo.save(
@@ -112,6 +115,25 @@ export class MessagesService {
       await manager.getRepository(ConversationEntity).update({ id: conversation.id }, { title });
       return { userMessage, assistantMessage };
     });
+  }
+
+  /**
+   * A user's answers still streaming, on any replica, are the rows marked so (a dead replica's are
+   * swept to `interrupted` by the answer leases). The per-user lock makes count-then-insert one step:
+   * two messages sent at once cannot both take the last slot.
+   */
+  private async refuseOverStreamLimit(manager: EntityManager, userId: string, max: number): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [userId]);
+    const [row] = await manager.query<[{ streaming: number }]>(
+      `SELECT count(*)::int AS streaming FROM messages WHERE status = 'streaming' AND user_id = $1`,
+      [userId],
+    );
+    if (row.streaming < max) return;
+    throw new ApiException(
+      'too_many_streams',
+      `${max} answers are already being written for you; wait for one to finish, or stop one`,
+      { details: { limit: max } },
+    );
   }
 
   async setModel(id: string, model: string, provider: string): Promise<void> {

@@ -47,6 +47,15 @@ export class UsersService {
     return { ...user, role };
   }
 
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash });
+  }
+
+  /** The user's rows go with it: every table that names a user cascades. */
+  async delete(id: string): Promise<void> {
+    await this.users.delete({ id });
+  }
+
   /** Newest first, by cursor. */
   async list(limit: number, cursor?: string): Promise<{ items: UserEntity[]; nextCursor: string | null }> {
     const query = this.users

@@ -44,6 +44,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       LOG_LEVEL: process.env['SLUICE_TEST_LOG_LEVEL'] ?? 'silent',
       JWT_SECRET: TEST_JWT_SECRET,
       AUTH_RATE_LIMIT: '1000',
+      // Tests send many messages a minute; the ones about the per-user limits set their own.
+      CHAT_USER_RPM: '0',
       ...stage.apiEnv,
     });
     const config: RuntimeConfig = {

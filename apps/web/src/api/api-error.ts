@@ -34,6 +34,7 @@ const CODE_BY_STATUS: Record<number, ApiErrorCode> = {
 const RETRYABLE = new Set<ClientErrorCode>([
   'network_error',
   'rate_limited',
+  'too_many_streams',
   'llm_unavailable',
   'llm_timeout',
   'llm_error',

@@ -258,6 +258,10 @@ async function startStack(upstreamUrl) {
     DATA_DIR: path.join(dataDir, name),
     EMBEDDED_POSTGRES_PORT: String(await freePort()),
     AUTH_RATE_LIMIT: '1000',
+    // One bench user opens every stream: the per-user fair-use limits are not what is measured.
+    CHAT_USER_RPM: '0',
+    CHAT_USER_MAX_STREAMS: '100000',
+    JWT_EXPIRES_IN: '1h',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: await benchDatabase(name) } : {}),
     ...extra,
   });

@@ -340,4 +340,39 @@ describe('the web app in Chromium (real API, PostgreSQL, fake Ollama)', () => {
 
     expect(browser.pageErrors.filter((error) => error.startsWith('uncaught'))).toEqual([]);
   });
+
+  it('keeps the session across a reload with no token a script can read; sign out ends it for good', async () => {
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    const readable = await page.evaluate(() => ({
+      local: JSON.stringify({ ...window.localStorage }),
+      session: JSON.stringify({ ...window.sessionStorage }),
+      cookies: document.cookie,
+    }));
+    expect(readable).toEqual({ local: '{}', session: '{}', cookies: '' });
+    const cookies = await page.context().cookies();
+    expect(
+      cookies.map(({ name, httpOnly, secure, sameSite, path }) => ({
+        name,
+        httpOnly,
+        secure,
+        sameSite,
+        path,
+      })),
+    ).toEqual([
+      { name: 'sluice_refresh', httpOnly: true, secure: true, sameSite: 'Strict', path: '/api/auth/refresh' },
+    ]);
+
+    // The refresh cookie, as an attacker who copied it before the sign-out would replay it.
+    const copied = cookies[0]!.value;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Sluice' }).waitFor();
+    const replay = await fetch(`${web.url}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: `sluice_refresh=${copied}` },
+    });
+    expect(replay.status).toBe(401);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in to Sluice' }).waitFor();
+  });
 });

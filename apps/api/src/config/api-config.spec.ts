@@ -23,7 +23,7 @@ describe('loadApiConfig', () => {
       databaseUrl: undefined,
       embeddedPostgresPort: 54_329,
       jwtSecret: undefined,
-      jwtExpiresInSeconds: 3600,
+      jwtExpiresInSeconds: 900,
       dataDir: './.data',
       maxMessageChars: 32_000,
       bodyLimitBytes: 1_048_576,
@@ -48,18 +48,20 @@ describe('loadApiConfig', () => {
     expect(config.port).toBe(0);
   });
 
-  it('reads the per-user chat limits and Redis (unset: no limit, memory)', () => {
+  it('reads the per-user chat limits and Redis (unset: 30 messages a minute, 4 streams, memory)', () => {
+    expect(loadApiConfig({ CHAT_USER_RPM: '0' }).chatUserRpm).toBeUndefined();
     expect(loadApiConfig({})).toMatchObject({
-      chatUserRpm: undefined,
+      chatUserRpm: 30,
+      chatUserMaxStreams: 4,
       chatUserTpm: undefined,
       redisUrl: undefined,
     });
     expect(
       loadApiConfig({ CHAT_USER_RPM: '20', CHAT_USER_TPM: '40000', REDIS_URL: 'redis://127.0.0.1:6379/0' }),
     ).toMatchObject({ chatUserRpm: 20, chatUserTpm: 40_000, redisUrl: 'redis://127.0.0.1:6379/0' });
-    expect(loadApiConfig({ CHAT_USER_RPM: '' }).chatUserRpm).toBeUndefined();
+    expect(loadApiConfig({ CHAT_USER_RPM: '' }).chatUserRpm).toBe(30);
     expect(
-      issuesOf({ CHAT_USER_RPM: '0', CHAT_USER_TPM: 'lots', REDIS_URL: 'http://x' }).map(
+      issuesOf({ CHAT_USER_RPM: '-1', CHAT_USER_TPM: 'lots', REDIS_URL: 'http://x' }).map(
         (issue) => issue.split(':')[0],
       ),
     ).toEqual(expect.arrayContaining(['CHAT_USER_RPM', 'CHAT_USER_TPM', 'REDIS_URL']));

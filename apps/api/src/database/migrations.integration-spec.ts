@@ -23,7 +23,14 @@ describe('migrations (integration, real PostgreSQL)', () => {
     expect(applied.map((migration) => migration.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
     expect(await dataSource.runMigrations()).toEqual([]);
     const tables = (await dataSource.query<{ table_name: string }[]>(TABLES)).map((row) => row.table_name);
-    expect(tables).toEqual(['conversations', 'messages', 'usage_records', 'users']);
+    expect(tables).toEqual([
+      'auth_sessions',
+      'conversations',
+      'messages',
+      'refresh_tokens',
+      'usage_records',
+      'users',
+    ]);
   });
 
   it('match the entities column for column', async () => {

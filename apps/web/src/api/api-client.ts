@@ -29,7 +29,9 @@ export interface ApiClientOptions {
   baseUrl?: string;
   /** The current access token, read at each call. */
   getToken: () => string | null;
-  /** A 401 on a call that carried a token: the session is over. */
+  /** The refresh cookie bought a new access token (the caller keeps it, in memory only). */
+  onRenewed?: (answer: AuthResponse) => void;
+  /** A 401 on a call that carried a token, and the refresh cookie could not renew it: the session is over. */
   onUnauthorized?: (error: ApiError) => void;
   fetch?: FetchLike;
 }
@@ -51,6 +53,8 @@ interface RequestOptions {
 export class ApiClient {
   private readonly baseUrl: string;
   private readonly fetchImpl: FetchLike;
+  /** The refresh in flight: every call that needs one waits for the same. */
+  private renewal: Promise<AuthResponse | null> | null = null;
 
   constructor(private readonly options: ApiClientOptions) {
     this.baseUrl = options.baseUrl ?? '';
@@ -59,11 +63,35 @@ export class ApiClient {
   }
 
   register(body: RegisterBody): Promise<AuthResponse> {
-    return this.request(authResponseSchema, '/api/auth/register', { method: 'POST', body });
+    return this.signIn('/api/auth/register', body);
   }
 
   login(body: LoginBody): Promise<AuthResponse> {
-    return this.request(authResponseSchema, '/api/auth/login', { method: 'POST', body });
+    return this.signIn('/api/auth/login', body);
+  }
+
+  /**
+   * Trades the refresh cookie (HttpOnly: this code never sees it) for a new access token; null when
+   * there is no session. One at a time in this tab, and across tabs through a Web Lock: the cookie is
+   * good for one use, and two tabs spending it at once would end the session.
+   */
+  renewSession(): Promise<AuthResponse | null> {
+    this.renewal ??= this.withRefreshLock(async () => {
+      try {
+        const answer = await this.signIn('/api/auth/refresh', undefined);
+        this.options.onRenewed?.(answer);
+        return answer;
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'unauthorized') return null;
+        throw error;
+      }
+    }).finally(() => (this.renewal = null));
+    return this.renewal;
+  }
+
+  /** Ends this session on the server (its refresh cookie is cleared). */
+  async logout(): Promise<void> {
+    await this.request(null, '/api/auth/logout', { method: 'POST' });
   }
 
   me(signal?: AbortSignal): Promise<User> {
@@ -120,14 +148,13 @@ export class ApiClient {
   }
 
   /** Sends a message and streams the answer; see `streamChat` for how it ends. */
-  async sendMessage(
+  sendMessage(
     conversationId: string,
     body: SendMessageBody,
     options: SendOptions = {},
   ): Promise<ChatStreamResult> {
-    const token = this.options.getToken();
-    try {
-      return await streamChat({
+    return this.authorized((token) =>
+      streamChat({
         url: `${this.baseUrl}/api/conversations/${encodeURIComponent(conversationId)}/messages`,
         body,
         token,
@@ -135,11 +162,8 @@ export class ApiClient {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
-      });
-    } catch (error) {
-      if (error instanceof ApiError) this.noticeUnauthorized(error, token);
-      throw error;
-    }
+      }),
+    );
   }
 
   private async request<S extends z.ZodType>(
@@ -148,12 +172,47 @@ export class ApiClient {
     options?: RequestOptions,
   ): Promise<z.output<S>>;
   private async request(schema: null, path: string, options?: RequestOptions): Promise<undefined>;
-  private async request(
+  private request(schema: z.ZodType | null, path: string, options: RequestOptions = {}): Promise<unknown> {
+    return this.authorized((token) => this.send(schema, path, options, token));
+  }
+
+  /**
+   * Runs a call with the current access token. An expired or ended token (401 on a call that carried
+   * one) is renewed once through the refresh cookie and the call sent again; when that fails too, the
+   * session is over (`onUnauthorized`). A 401 without a token (a wrong password) is just an error.
+   */
+  private async authorized<T>(call: (token: string | null) => Promise<T>): Promise<T> {
+    const token = this.options.getToken();
+    try {
+      return await call(token);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'unauthorized' || token === null) throw error;
+      const renewed = await this.renewSession().catch(() => null);
+      if (renewed === null) {
+        this.options.onUnauthorized?.(error);
+        throw error;
+      }
+      return call(renewed.accessToken);
+    }
+  }
+
+  /** The routes that answer a session: no bearer token, and a 401 is their answer, not an expiry. */
+  private async signIn(path: string, body: unknown): Promise<AuthResponse> {
+    const options: RequestOptions = { method: 'POST', ...(body === undefined ? {} : { body }) };
+    return (await this.send(authResponseSchema, path, options, null)) as AuthResponse;
+  }
+
+  private async withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+    return locks === undefined ? work() : locks.request('sluice.refresh', work);
+  }
+
+  private async send(
     schema: z.ZodType | null,
     path: string,
-    options: RequestOptions = {},
+    options: RequestOptions,
+    token: string | null,
   ): Promise<unknown> {
-    const token = this.options.getToken();
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== null) headers['authorization'] = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -172,11 +231,7 @@ export class ApiClient {
       throw ApiError.network(error);
     }
 
-    if (!response.ok) {
-      const error = await ApiError.fromResponse(response);
-      this.noticeUnauthorized(error, token);
-      throw error;
-    }
+    if (!response.ok) throw await ApiError.fromResponse(response);
     if (schema === null) return undefined;
 
     let body: unknown;
@@ -203,10 +258,5 @@ export class ApiClient {
     }
     const search = params.toString();
     return `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
-  }
-
-  private noticeUnauthorized(error: ApiError, tokenSent: string | null): void {
-    // A wrong password on the sign-in form is a 401 too; only a rejected token ends the session.
-    if (error.code === 'unauthorized' && tokenSent !== null) this.options.onUnauthorized?.(error);
   }
 }

@@ -5,16 +5,24 @@ import { navigate, useRoute } from './router';
 import { Shell } from './Shell';
 
 function Screens() {
-  const { user } = useAuth();
+  const { user, restoring } = useAuth();
   const route = useRoute();
   const onAuthScreen = route.name === 'sign-in' || route.name === 'sign-up';
 
   // Signed in on a sign-in address: to the app. Signed out anywhere else: to sign in.
   useEffect(() => {
+    if (restoring) return;
     if (user !== null && onAuthScreen) navigate({ name: 'new-chat' }, { replace: true });
     if (user === null && !onAuthScreen) navigate({ name: 'sign-in' }, { replace: true });
-  }, [user, onAuthScreen]);
+  }, [user, restoring, onAuthScreen]);
 
+  if (restoring) {
+    return (
+      <p className="restoring" role="status">
+        Signing you in…
+      </p>
+    );
+  }
   if (user === null) {
     const mode = route.name === 'sign-up' ? 'sign-up' : 'sign-in';
     return <AuthScreen key={mode} mode={mode} />;

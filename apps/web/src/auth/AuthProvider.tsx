@@ -1,4 +1,4 @@
-import type { LoginBody, RegisterBody, User } from '@sluice/contracts';
+import type { AuthResponse, LoginBody, RegisterBody, User } from '@sluice/contracts';
 import {
   createContext,
   type ReactNode,
@@ -10,13 +10,14 @@ import {
   useState,
 } from 'react';
 import { ApiClient, type ApiClientOptions } from '../api/api-client';
-import { isAbortError } from '../api/api-error';
-import { loadSession, saveSession, type Session } from './session-store';
+import { forgetStoredSession, type Session } from './session-store';
 
 export type SignOutReason = 'signed_out' | 'expired';
 
 interface AuthContextValue {
   user: User | null;
+  /** True until the refresh cookie has been tried on load (the app shows neither screen yet). */
+  restoring: boolean;
   api: ApiClient;
   /** Why the last session ended (to say so on the sign-in screen). */
   signedOutReason: SignOutReason | null;
@@ -31,25 +32,37 @@ export interface AuthProviderProps {
   children: ReactNode;
   /** Tests pass their own fetch. */
   fetch?: ApiClientOptions['fetch'];
+  /** Tests start signed in (or out) without the refresh call. */
   initialSession?: Session | null;
 }
 
-/** Holds the session and the API client; any 401 on an authenticated call signs the user out. */
+/** Renew the access token when this share of its lifetime has passed. */
+const RENEW_AT = 0.8;
+
+const sessionOf = (answer: AuthResponse): Session => ({
+  accessToken: answer.accessToken,
+  user: answer.user,
+  expiresIn: answer.expiresIn,
+});
+
+/**
+ * Holds the session in memory and the API client. On load the refresh cookie buys an access token
+ * (a reload keeps the user signed in); the token is renewed before it expires, and again on a 401;
+ * when renewing fails the user is signed out.
+ */
 export function AuthProvider({ children, fetch, initialSession }: AuthProviderProps) {
-  const [session, setSession] = useState<Session | null>(() =>
-    initialSession === undefined ? loadSession() : initialSession,
-  );
+  const [session, setSession] = useState<Session | null>(initialSession ?? null);
+  const [restoring, setRestoring] = useState(initialSession === undefined);
   const [signedOutReason, setSignedOutReason] = useState<SignOutReason | null>(null);
   const tokenRef = useRef<string | null>(session?.accessToken ?? null);
 
   const update = useCallback((next: Session | null) => {
     tokenRef.current = next?.accessToken ?? null;
-    saveSession(next);
     setSession(next);
   }, []);
 
-  const signOut = useCallback(
-    (reason: SignOutReason = 'signed_out') => {
+  const endSession = useCallback(
+    (reason: SignOutReason) => {
       if (tokenRef.current === null) return;
       update(null);
       setSignedOutReason(reason);
@@ -61,17 +74,31 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
     () =>
       new ApiClient({
         getToken: () => tokenRef.current,
-        onUnauthorized: () => signOut('expired'),
+        onRenewed: (answer) => update(sessionOf(answer)),
+        onUnauthorized: () => endSession('expired'),
         ...(fetch === undefined ? {} : { fetch }),
       }),
-    [fetch, signOut],
+    [fetch, update, endSession],
+  );
+
+  const signOut = useCallback(
+    (reason: SignOutReason = 'signed_out') => {
+      // The server ends the session (and clears the cookie); the app forgets it at once either way.
+      if (reason === 'signed_out' && tokenRef.current !== null) {
+        api
+          .logout()
+          .catch((error: unknown) => console.warn('Could not end the session on the server', error));
+      }
+      endSession(reason);
+    },
+    [api, endSession],
   );
 
   const signIn = useCallback(
     async (body: LoginBody) => {
       const answer = await api.login(body);
       setSignedOutReason(null);
-      update({ accessToken: answer.accessToken, user: answer.user });
+      update(sessionOf(answer));
     },
     [api, update],
   );
@@ -80,25 +107,39 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
     async (body: RegisterBody) => {
       const answer = await api.register(body);
       setSignedOutReason(null);
-      update({ accessToken: answer.accessToken, user: answer.user });
+      update(sessionOf(answer));
     },
     [api, update],
   );
 
-  // A stored token may have expired or been revoked: check it once (a 401 signs out through the client).
-  const hasSession = session !== null;
+  // On load: the refresh cookie, if there is one, signs the user back in.
   useEffect(() => {
-    if (!hasSession) return;
-    const controller = new AbortController();
-    api.me(controller.signal).catch((error: unknown) => {
-      if (!isAbortError(error)) console.warn('Could not check the session', error);
-    });
-    return () => controller.abort();
-  }, [api, hasSession]);
+    if (!restoring) return;
+    forgetStoredSession();
+    let current = true;
+    api
+      .renewSession()
+      .catch((error: unknown) => console.warn('Could not restore the session', error))
+      .finally(() => current && setRestoring(false));
+    return () => {
+      current = false;
+    };
+  }, [api, restoring]);
+
+  // Renewed ahead of its expiry, so a call rarely meets an expired token.
+  const expiresIn = session?.expiresIn;
+  useEffect(() => {
+    if (expiresIn === undefined) return;
+    const timer = setTimeout(
+      () => void api.renewSession().catch(() => undefined),
+      Math.max(5_000, expiresIn * 1000 * RENEW_AT),
+    );
+    return () => clearTimeout(timer);
+  }, [api, session, expiresIn]);
 
   const value = useMemo<AuthContextValue>(
-    () => ({ user: session?.user ?? null, api, signedOutReason, signIn, signUp, signOut }),
-    [session, api, signedOutReason, signIn, signUp, signOut],
+    () => ({ user: session?.user ?? null, restoring, api, signedOutReason, signIn, signUp, signOut }),
+    [session, restoring, api, signedOutReason, signIn, signUp, signOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

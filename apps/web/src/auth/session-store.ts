@@ -1,37 +1,22 @@
-import { type User, userSchema } from '@sluice/contracts';
-import { z } from 'zod';
+import type { User } from '@sluice/contracts';
 
+/**
+ * A signed-in session as the app holds it: in memory only. The access token lives minutes and no
+ * storage a script could read ever holds it; a reload gets a new one through the refresh cookie
+ * (HttpOnly, sent only to `POST /api/auth/refresh`).
+ */
 export interface Session {
   accessToken: string;
   user: User;
+  /** Lifetime of the access token, seconds (renewed before it runs out). */
+  expiresIn?: number;
 }
 
-const KEY = 'sluice.session';
-const sessionSchema = z.object({ accessToken: z.string().min(1), user: userSchema });
-
-/** The signed-in session survives a reload: it lives in localStorage (the app renders no HTML from outside). */
-export function loadSession(storage: Storage | undefined = safeStorage()): Session | null {
-  const raw = storage?.getItem(KEY);
-  if (!raw) return null;
+/** Earlier versions kept the session in localStorage: a reload after the upgrade removes it. */
+export function forgetStoredSession(): void {
   try {
-    const parsed = sessionSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
+    window.localStorage.removeItem('sluice.session');
   } catch {
-    return null;
-  }
-}
-
-export function saveSession(session: Session | null, storage: Storage | undefined = safeStorage()): void {
-  if (!storage) return;
-  if (session === null) storage.removeItem(KEY);
-  else storage.setItem(KEY, JSON.stringify(session));
-}
-
-function safeStorage(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    // Storage disabled (some private modes): the session lasts as long as the page.
-    return undefined;
+    // Storage disabled: nothing was stored.
   }
 }

@@ -2,7 +2,15 @@ import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../app/App';
-import { conversation, defined, fakeApi, type Handler, message, SESSION } from '../test-support/fake-api';
+import {
+  conversation,
+  defined,
+  fakeApi,
+  type Handler,
+  message,
+  SESSION,
+  USER,
+} from '../test-support/fake-api';
 import {
   answer,
   controlledBody,
@@ -321,11 +329,31 @@ describe('ChatView', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Other talk');
   });
 
-  it('signs out on a 401', async () => {
-    renderChat({ 'GET /api/conversations': () => errorResponse(401, 'unauthorized', 'Token expired') });
+  it('signs out on a 401 the refresh cookie cannot cure', async () => {
+    const { api } = renderChat({
+      'GET /api/conversations': () => errorResponse(401, 'unauthorized', 'Token expired'),
+    });
     await screen.findByRole('heading', { name: 'Sign in to Sluice' });
     expect(screen.getByRole('status').textContent).toContain('Your session ended');
-    expect(window.localStorage.getItem('sluice.session')).toBeNull();
+    expect(api.calls('POST', '/api/auth/refresh').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('renews an expired access token through the refresh cookie and sends the call again', async () => {
+    let listed = 0;
+    const { api } = renderChat({
+      'GET /api/conversations': () =>
+        ++listed === 1
+          ? errorResponse(401, 'unauthorized', 'The access token has expired')
+          : jsonResponse({ items: [conversation({ title: 'After renewal' })], nextCursor: null }),
+      'POST /api/auth/refresh': () =>
+        jsonResponse({ accessToken: 'token-2', tokenType: 'Bearer', expiresIn: 900, user: USER }),
+    });
+    await screen.findByText('After renewal');
+    const [first, second] = api.calls('GET', '/api/conversations');
+    expect(first?.[1].headers).toMatchObject({ authorization: 'Bearer token-1' });
+    expect(second?.[1].headers).toMatchObject({ authorization: 'Bearer token-2' });
+    expect(api.calls('POST', '/api/auth/refresh')).toHaveLength(1);
+    expect(screen.queryByRole('heading', { name: 'Sign in to Sluice' })).toBeNull();
   });
 
   it('sends the picked model and keeps it on the conversation', async () => {

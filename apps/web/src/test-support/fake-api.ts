@@ -1,7 +1,7 @@
 import type { Conversation, Message, User } from '@sluice/contracts';
 import { vi } from 'vitest';
 import type { Session } from '../auth/session-store';
-import { jsonResponse } from './sse';
+import { errorResponse, jsonResponse } from './sse';
 
 export type Handler = (request: {
   url: URL;
@@ -63,6 +63,9 @@ const EMPTY_USAGE = {
 export function fakeApi(handlers: Record<string, Handler> = {}) {
   const all: Record<string, Handler> = {
     'GET /api/auth/me': () => jsonResponse(USER),
+    // No refresh cookie unless a test gives one.
+    'POST /api/auth/refresh': () => errorResponse(401, 'unauthorized', 'Sign in to start a session'),
+    'POST /api/auth/logout': () => new Response(null, { status: 204 }),
     'GET /api/models': () =>
       jsonResponse({
         models: [

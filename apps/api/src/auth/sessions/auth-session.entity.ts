@@ -23,7 +23,7 @@ export class AuthSessionEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
-  @Column({ name: 'last_used_at', type: 'timestamptz', precision: 3 })
+  @Column({ name: 'last_used_at', type: 'timestamptz', precision: 3, default: () => 'now()' })
   lastUsedAt!: Date;
 
   @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })

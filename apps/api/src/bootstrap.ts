@@ -13,6 +13,7 @@ import { useJsonBodyParser } from './common/json-body-parser';
 import { createLogger } from './common/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import type { RuntimeConfig } from './config/api-config';
+import { fastifyTrustProxy } from './config/trust-proxy';
 import { useSecurityHeaders } from './security/security-headers';
 
 /**
@@ -61,7 +62,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: requestIdFor,
     logger: false,
   });

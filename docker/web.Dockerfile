@@ -19,13 +19,13 @@ COPY libs/contracts/package.json libs/contracts/
 COPY libs/llm-provider/package.json libs/llm-provider/
 RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audit --no-fund
 
-# ---- build: the project's own build command (apps/web/project.json) into dist/apps/web. The hidden
-#      source maps stay out of the image (nothing public should serve them).
+# ---- build: the project's own build command (apps/web/project.json) into dist/apps/web (no source
+#      maps: vite.config.ts writes none).
 FROM deps AS build
 COPY tsconfig.base.json tsconfig.spec.json ./
 COPY libs/contracts libs/contracts
 COPY apps/web apps/web
-RUN npx vite build --config apps/web/vite.config.ts && find dist/apps/web -name '*.map' -type f -delete
+RUN npx vite build --config apps/web/vite.config.ts
 
 # ---- runtime: nginx as uid 101 (the unprivileged image: pid and temp files under /tmp, port 8080).
 #      At start the image's entrypoint renders /etc/nginx/templates/*.template into conf.d with envsubst.
@@ -33,6 +33,7 @@ FROM nginxinc/nginx-unprivileged:1.27-alpine AS runtime
 ENV API_UPSTREAM=api:3000 NGINX_LISTEN_HOST=0.0.0.0 NGINX_LISTEN_PORT=8080
 COPY docker/nginx/nginx.conf /etc/nginx/nginx.conf
 COPY docker/nginx/default.conf.template /etc/nginx/templates/default.conf.template
+COPY docker/nginx/security-headers.conf /etc/nginx/snippets/security-headers.conf
 COPY --from=build /app/dist/apps/web /usr/share/nginx/html
 USER 101
 EXPOSE 8080

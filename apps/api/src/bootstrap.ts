@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import { Logger, type LoggerService } from '@nestjs/common';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
@@ -13,19 +14,38 @@ import { useJsonBodyParser } from './common/json-body-parser';
 import { createLogger } from './common/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import type { RuntimeConfig } from './config/api-config';
+import { fastifyTrustProxy } from './config/trust-proxy';
+import { useSecurityHeaders } from './security/security-headers';
 
 /**
  * One product, one address: the built web app at `/` (hash routing, so every screen reloads from
  * `/`). Only the files the build produced are routes (no wildcard), so an unknown `/api/...` path
- * still gets the API's JSON 404.
+ * still gets the API's JSON 404. The build writes `.br` and `.gz` beside each file, sent to browsers
+ * that accept them (nothing is compressed on the fly, so no API answer or stream is held back).
+ * Vite's `assets/` names carry a content hash: cached for good; anything else is revalidated.
  */
-function serveWebApp(app: NestFastifyApplication, config: RuntimeConfig): void {
+async function serveWebApp(app: NestFastifyApplication, config: RuntimeConfig): Promise<void> {
   const root = path.resolve(config.webDistDir);
   if (!existsSync(path.join(root, 'index.html'))) {
     new Logger('Web').log(`No web app at ${root}: serving the API only (npm start builds it)`);
     return;
   }
-  app.useStaticAssets({ root, prefix: '/', wildcard: false, index: ['index.html'], decorateReply: false });
+  const assets = path.join(root, 'assets') + path.sep;
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    wildcard: false,
+    index: ['index.html'],
+    decorateReply: false,
+    preCompressed: true,
+    cacheControl: false,
+    setHeaders: (reply, file) => {
+      void reply.header(
+        'cache-control',
+        file.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
 }
 
 export interface CreateAppOptions extends AppModuleOptions {
@@ -43,7 +63,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: requestIdFor,
     logger: false,
   });
@@ -56,6 +76,7 @@ export async function createApp(
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  await useSecurityHeaders(fastify);
   useJsonBodyParser(fastify);
   // Reads the refresh cookie (auth/sessions/refresh-cookie.ts); nothing else of the API uses cookies.
   await app.register(fastifyCookie);
@@ -87,7 +108,7 @@ export async function createApp(
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
-  serveWebApp(app, config);
+  await serveWebApp(app, config);
 
   await app.init();
   return app;

@@ -74,17 +74,47 @@ describe('the web app in Chromium (real API, PostgreSQL, fake Ollama)', () => {
     const distDir = process.env['SLUICE_WEB_E2E_DIST'];
     if (!distDir) throw new Error('SLUICE_WEB_E2E_DIST is not set: run through apps/web/jest.config.ts');
     ollama = await startFakeOllama();
-    api = await startTestApp({ env: { OLLAMA_BASE_URL: ollama.url, LLM_MODEL: 'llama3.2:latest' } });
-    web = await serveWeb(api.url, distDir);
+    api = await startTestApp({
+      env: { OLLAMA_BASE_URL: ollama.url, LLM_MODEL: 'llama3.2:latest', WEB_DIST_DIR: distDir },
+    });
+    web = await serveWeb(api.url);
     browser = await launchBrowser();
     page = browser.page;
   });
 
   afterAll(async () => {
     await browser?.close();
-    await web?.close();
     await api?.close();
     await ollama?.close();
+  });
+
+  // Every screen works under the served Content-Security-Policy: nothing it blocks, ever.
+  afterEach(() => {
+    expect(browser.cspViolations.splice(0)).toEqual([]);
+  });
+
+  it('serves the app with its security headers: the page revalidated, the hashed bundle immutable and compressed', async () => {
+    const index = await fetch(web.url);
+    const csp = index.headers.get('content-security-policy') ?? '';
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "frame-ancestors 'none'",
+    ])
+      expect(csp.split(';')).toContain(directive);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
+    expect(index.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(await index.text())?.[1];
+    if (script === undefined) throw new Error('no script in index.html');
+    const bundle = await fetch(`${web.url}${script}`, { headers: { 'accept-encoding': 'br' } });
+    expect(bundle.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(bundle.headers.get('content-encoding')).toBe('br');
+    expect(bundle.headers.get('content-security-policy')).toBe(csp);
+    expect((await fetch(`${web.url}${script}.map`)).status).toBe(404);
   });
 
   it('signs up and lands on an empty chat', async () => {

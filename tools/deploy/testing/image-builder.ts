@@ -139,6 +139,31 @@ export interface BuiltImage {
   steps: StepLog[];
 }
 
+function standInStage(name: string, root: string): StageResult {
+  return {
+    key: `stand-in:${root}`,
+    name,
+    root,
+    base: {
+      image: 'stand-in',
+      kind: 'node',
+      user: 'root',
+      entrypoint: undefined,
+      cmd: undefined,
+      stopSignal: 'SIGTERM',
+    },
+    env: {},
+    workdir: '/',
+    user: 'root',
+    cmd: undefined,
+    entrypoint: undefined,
+    healthcheck: undefined,
+    expose: [],
+    stopSignal: 'SIGTERM',
+    cached: false,
+  };
+}
+
 export class BuildError extends Error {
   override readonly name = 'BuildError';
 }
@@ -171,8 +196,12 @@ export class ImageBuilder {
     mkdirSync(options.workDir, { recursive: true });
   }
 
-  /** Builds `dockerfile` (relative to the repository) up to its last stage. */
-  async build(dockerfile: string): Promise<BuiltImage> {
+  /**
+   * Builds `dockerfile` (relative to the repository) up to its last stage. `standIns` replaces
+   * stages by name with a directory as their filesystem, unbuilt (the web image's nginx without its
+   * minutes of npm ci and vite build).
+   */
+  async build(dockerfile: string, standIns: Record<string, string> = {}): Promise<BuiltImage> {
     const parsed = readDockerfile(path.join(this.options.repoRoot, dockerfile), dockerfile);
     const globalArgs: Record<string, string> = {};
     for (const arg of parsed.globalArgs) {
@@ -184,7 +213,11 @@ export class ImageBuilder {
     const buildStage = async (stage: Stage): Promise<StageResult> => {
       const done = built.get(stage.index);
       if (done) return done;
-      const result = await this.buildStage(parsed, stage, globalArgs, buildStage, steps);
+      const standIn = stage.name === undefined ? undefined : standIns[stage.name];
+      const result =
+        standIn === undefined
+          ? await this.buildStage(parsed, stage, globalArgs, buildStage, steps)
+          : standInStage(stage.name!, standIn);
       built.set(stage.index, result);
       return result;
     };

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_MESSAGE_CHARS } from '@sluice/contracts';
 import { formatZodIssues, type LlmConfig, LlmConfigError, loadLlmConfig } from '@sluice/llm-provider';
 import { z } from 'zod';
+import { type TrustProxy, trustProxySchema } from './trust-proxy';
 
 const positiveInt = z.coerce
   .number({ error: 'must be a number' })
@@ -90,11 +91,8 @@ export const apiEnvSchema = z
       .optional(),
     /** The built web app, served at `/` when the folder has an index.html (`npm start` builds it). */
     WEB_DIST_DIR: z.string().trim().min(1).default('dist/apps/web'),
-    /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
-    TRUST_PROXY: z
-      .enum(['true', 'false', '1', '0'])
-      .default('false')
-      .transform((value) => value === 'true' || value === '1'),
+    /** The reverse proxies whose X-Forwarded-For gives the client IP (rate limits): a count or addresses. */
+    TRUST_PROXY: trustProxySchema,
   })
   .superRefine((env, ctx) => {
     if (env.CHAT_ANSWER_RESERVE_TOKENS >= env.CHAT_DEFAULT_CONTEXT_TOKENS) {
@@ -173,7 +171,7 @@ export interface ApiConfig {
   chatHistory: ChatHistorySettings;
   /** Where the chat limit counters live when set (otherwise in memory). */
   redisUrl: string | undefined;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   webDistDir: string;
   llm: LlmConfig;
 }

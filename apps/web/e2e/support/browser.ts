@@ -26,6 +26,8 @@ export interface Browser {
   page: Page;
   /** Messages the page logged as errors, and uncaught exceptions. */
   pageErrors: string[];
+  /** What the page's Content-Security-Policy blocked (`securitypolicyviolation` events, console reports). */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -39,16 +41,29 @@ export async function launchBrowser(): Promise<Browser> {
     viewport: { width: 1280, height: 800 },
     locale: 'en-US',
   });
+  const cspViolations: string[] = [];
+  // The binding and the init script come from the browser's debugging protocol: CSP does not apply to them.
+  await context.exposeBinding('__sluiceCspViolation', (_source, text: string) => cspViolations.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __sluiceCspViolation: (text: string) => void })
+        .__sluiceCspViolation;
+      report(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}`);
+    });
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
+    if (message.type() !== 'error') return;
+    pageErrors.push(message.text());
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   return {
     context,
     page,
     pageErrors,
+    cspViolations,
     close: async () => {
       await context.close();
       await rm(profile, { recursive: true, force: true });

@@ -397,7 +397,7 @@ describe('the web app in Chromium (real API, PostgreSQL, fake Ollama)', () => {
     const copied = cookies[0]!.value;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Sluice' }).waitFor();
-    const replay = await fetch(`${web.url}/api/auth/refresh`, {
+    const replay = await fetch(new URL('/api/auth/refresh', web.url), {
       method: 'POST',
       headers: { cookie: `sluice_refresh=${copied}` },
     });

@@ -5,6 +5,9 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
+import { REDIS } from '../shared-state/shared-state.module';
+import { RedisThrottlerStorage } from '../shared-state/redis-throttler-storage';
+import type { Redis } from 'ioredis';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -27,11 +30,13 @@ import { SessionsService } from './sessions/sessions.service';
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    // Login and register attempts per client IP; the guard is on those two routes only.
+    // Login and register attempts per client IP; the guard is on those two routes only. Counted in
+    // Redis when there is one, so replicas share the limit.
     ThrottlerModule.forRootAsync({
-      inject: [API_CONFIG],
-      useFactory: (config: RuntimeConfig) => ({
+      inject: [API_CONFIG, REDIS],
+      useFactory: (config: RuntimeConfig, redis: Redis | null) => ({
         throttlers: [{ name: 'default', ttl: config.authRateWindowMs, limit: config.authRateLimit }],
+        ...(redis === null ? {} : { storage: new RedisThrottlerStorage(redis) }),
       }),
     }),
   ],

@@ -1,6 +1,10 @@
 import {
   type AuthResponse,
   authResponseSchema,
+  type AuthSessionList,
+  authSessionListSchema,
+  type ChangePasswordBody,
+  type DeleteAccountBody,
   type Conversation,
   type ConversationPage,
   conversationPageSchema,
@@ -92,6 +96,24 @@ export class ApiClient {
   /** Ends this session on the server (its refresh cookie is cleared). */
   async logout(): Promise<void> {
     await this.request(null, '/api/auth/logout', { method: 'POST' });
+  }
+
+  /** Every other session ends; this one goes on. */
+  async changePassword(body: ChangePasswordBody): Promise<void> {
+    await this.request(null, '/api/auth/password', { method: 'POST', body });
+  }
+
+  listSessions(signal?: AbortSignal): Promise<AuthSessionList> {
+    return this.request(authSessionListSchema, '/api/auth/sessions', { signal });
+  }
+
+  async endSession(id: string): Promise<void> {
+    await this.request(null, `/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  /** The account and all its data, for good. */
+  async deleteAccount(body: DeleteAccountBody): Promise<void> {
+    await this.request(null, '/api/auth/me', { method: 'DELETE', body });
   }
 
   me(signal?: AbortSignal): Promise<User> {

@@ -27,7 +27,12 @@ function Screens() {
     const mode = route.name === 'sign-up' ? 'sign-up' : 'sign-in';
     return <AuthScreen key={mode} mode={mode} />;
   }
-  return <Shell conversationId={route.name === 'conversation' ? route.id : null} />;
+  return (
+    <Shell
+      view={route.name === 'account' ? 'account' : 'chat'}
+      conversationId={route.name === 'conversation' ? route.id : null}
+    />
+  );
 }
 
 export function App(props: Omit<AuthProviderProps, 'children'>) {

@@ -1,5 +1,6 @@
 import type { Conversation } from '@sluice/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { AccountView } from '../account/AccountView';
 import { useAuth } from '../auth/AuthProvider';
 import { ChatView } from '../chat/ChatView';
 import { ConversationList } from '../conversations/ConversationList';
@@ -8,11 +9,13 @@ import { UsagePanel } from '../usage/UsagePanel';
 import { navigate } from './router';
 
 export interface ShellProps {
+  /** The chat, or the account's settings in the main area. */
+  view: 'chat' | 'account';
   conversationId: string | null;
 }
 
 /** The signed-in app: conversations on the side (a drawer on narrow screens), the chat in the middle. */
-export function Shell({ conversationId }: ShellProps) {
+export function Shell({ view, conversationId }: ShellProps) {
   const { user, signOut } = useAuth();
   const conversations = useConversations();
   const { upsert } = conversations;
@@ -63,9 +66,9 @@ export function Shell({ conversationId }: ShellProps) {
           <span className="brand__mark" aria-hidden="true" /> Sluice
         </p>
         <div className="topbar__user">
-          <span className="topbar__email" title={user?.email}>
+          <a className="topbar__email" title={`${user?.email ?? ''}: account and sessions`} href="#/account">
             {user?.email}
-          </span>
+          </a>
           <button type="button" className="button button--ghost button--small" onClick={() => signOut()}>
             Sign out
           </button>
@@ -85,12 +88,16 @@ export function Shell({ conversationId }: ShellProps) {
       </aside>
       {drawerOpen ? <div className="scrim" aria-hidden="true" onClick={closeDrawer} /> : null}
       <main className="main">
-        <ChatView
-          conversationId={conversationId}
-          conversations={conversations}
-          onConversationCreated={onConversationCreated}
-          onAnswerEnded={onAnswerEnded}
-        />
+        {view === 'account' ? (
+          <AccountView />
+        ) : (
+          <ChatView
+            conversationId={conversationId}
+            conversations={conversations}
+            onConversationCreated={onConversationCreated}
+            onAnswerEnded={onAnswerEnded}
+          />
+        )}
       </main>
     </div>
   );

@@ -1,16 +1,21 @@
 import { useSyncExternalStore } from 'react';
 
 /**
- * Hash routing: `#/sign-in`, `#/sign-up`, `#/` (a new chat), `#/c/<conversation id>`. The server only
+ * Hash routing: `#/sign-in`, `#/sign-up`, `#/` (a new chat), `#/c/<conversation id>`, `#/account`. The server only
  * ever serves `/`, so a reload on any screen works without a fallback route on the API.
  */
 export type Route =
-  { name: 'sign-in' } | { name: 'sign-up' } | { name: 'new-chat' } | { name: 'conversation'; id: string };
+  | { name: 'sign-in' }
+  | { name: 'sign-up' }
+  | { name: 'new-chat' }
+  | { name: 'conversation'; id: string }
+  | { name: 'account' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/sign-in') return { name: 'sign-in' };
   if (path === '/sign-up') return { name: 'sign-up' };
+  if (path === '/account') return { name: 'account' };
   const match = /^\/c\/([^/?#]+)$/.exec(path);
   if (match?.[1]) return { name: 'conversation', id: decodeURIComponent(match[1]) };
   return { name: 'new-chat' };
@@ -26,6 +31,8 @@ export function hrefOf(route: Route): string {
       return '#/';
     case 'conversation':
       return `#/c/${encodeURIComponent(route.id)}`;
+    case 'account':
+      return '#/account';
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_MESSAGE_CHARS } from '@sluice/contracts';
+import { DEFAULT_MAX_MESSAGE_CHARS, JWT_SECRET_MIN_BITS, weakSecretProblem } from '@sluice/contracts';
 import { formatZodIssues, type LlmConfig, LlmConfigError, loadLlmConfig } from '@sluice/llm-provider';
 import { z } from 'zod';
 
@@ -46,16 +46,6 @@ export const apiEnvSchema = z
     /** Login and register attempts allowed per client IP in each window. */
     AUTH_RATE_LIMIT: positiveInt.default(10),
     AUTH_RATE_WINDOW_MS: positiveInt.default(60_000),
-    /** Comma-separated emails that get the `admin` role (at registration and at login). */
-    ADMIN_EMAILS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((email) => email.trim().toLowerCase())
-          .filter((email) => email !== ''),
-      ),
     /** Chat messages (LLM requests) one user may send per minute; unset: no limit. */
     CHAT_USER_RPM: positiveInt.optional(),
     /** LLM tokens (prompt + completion) one user may use per minute; unset: no limit. */
@@ -101,8 +91,14 @@ export const apiEnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
     } else if (env.JWT_SECRET.length < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters' });
+    } else {
+      const problem = weakSecretProblem(env.JWT_SECRET, JWT_SECRET_MIN_BITS);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: problem });
     }
   });
+
+/** The command that replaced ADMIN_EMAILS, as the boot error and the docs name it. */
+export const ADMIN_COMMAND = 'npm run admin -- grant EMAIL';
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
@@ -133,7 +129,6 @@ export interface ApiConfig {
   sseKeepAliveMs: number;
   authRateLimit: number;
   authRateWindowMs: number;
-  adminEmails: string[];
   /** Per-user limits on the chat's LLM requests (undefined: none). */
   chatUserRpm: number | undefined;
   chatUserTpm: number | undefined;
@@ -164,6 +159,14 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
   const issues: string[] = [];
   const parsed = apiEnvSchema.safeParse(clean);
   if (!parsed.success) issues.push(...formatZodIssues(parsed.error));
+  // Refused rather than ignored: an upgrade that silently stopped making those addresses admins would
+  // be confusing, and one that kept doing it would let anyone register an admin address first.
+  if (clean['ADMIN_EMAILS'] !== undefined) {
+    issues.push(
+      `ADMIN_EMAILS: no longer supported; remove it and make admins with \`${ADMIN_COMMAND}\` ` +
+        '(in the API image: `node dist/apps/api/apps/api/src/admin-cli/main.js grant EMAIL`; docker/README.md "Admins")',
+    );
+  }
   let llm: LlmConfig | undefined;
   try {
     llm = loadLlmConfig(clean);
@@ -171,7 +174,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     if (!(error instanceof LlmConfigError)) throw error;
     issues.push(...error.issues);
   }
-  if (!parsed.success || llm === undefined) throw new ConfigError(issues);
+  if (!parsed.success || llm === undefined || issues.length > 0) throw new ConfigError(issues);
 
   const e = parsed.data;
   return {
@@ -189,7 +192,6 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     authRateLimit: e.AUTH_RATE_LIMIT,
     authRateWindowMs: e.AUTH_RATE_WINDOW_MS,
-    adminEmails: e.ADMIN_EMAILS,
     chatUserRpm: e.CHAT_USER_RPM,
     chatUserTpm: e.CHAT_USER_TPM,
     chatHistory: {

@@ -64,6 +64,11 @@ export const apiEnvSchema = z
       .optional(),
     /** The built web app, served at `/` when the folder has an index.html (`npm start` builds it). */
     WEB_DIST_DIR: z.string().trim().min(1).default('dist/apps/web'),
+    /** The OpenAPI document and UI at /api/docs; unset: on, except when NODE_ENV=production. */
+    API_DOCS: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
     /** Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits). */
     TRUST_PROXY: z
       .enum(['true', 'false', '1', '0'])
@@ -136,6 +141,8 @@ export interface ApiConfig {
   /** Where the chat limit counters live when set (otherwise in memory). */
   redisUrl: string | undefined;
   trustProxy: boolean;
+  /** Serve the OpenAPI document and UI at /api/docs. */
+  apiDocs: boolean;
   webDistDir: string;
   llm: LlmConfig;
 }
@@ -201,6 +208,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     },
     redisUrl: e.REDIS_URL,
     trustProxy: e.TRUST_PROXY,
+    apiDocs: e.API_DOCS ?? e.NODE_ENV !== 'production',
     webDistDir: e.WEB_DIST_DIR,
     llm,
   };

@@ -161,7 +161,10 @@ function ensureBenchPackages() {
 
 /** Registers a user, logs in and returns a function that creates a fresh conversation per stream. */
 async function apiSession(baseUrl) {
-  const credentials = { email: `bench-${Date.now()}@example.com`, password: `pw-${randomBytes(12).toString('base64url')}` };
+  const credentials = {
+    email: `bench-${Date.now()}@example.com`,
+    password: `pw-${randomBytes(12).toString('base64url')}`,
+  };
   const registered = await fetch(`${baseUrl}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -47,7 +47,7 @@ export function passwordStrength(password: string, userInputs: string[] = []): P
   const basic = newPasswordSchema.safeParse(password);
   if (!basic.success) return { score: 0, problem: basic.error.issues[0]?.message ?? 'is not allowed' };
   const result = estimator().check(password, userInputs);
-  const score = result.score as PasswordScore;
+  const score: PasswordScore = result.score;
   if (score >= PASSWORD_MIN_SCORE) return { score, problem: undefined };
   const why = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean).join(' ');
   return { score, problem: why === '' ? 'is too easy to guess' : `is too easy to guess: ${why}` };

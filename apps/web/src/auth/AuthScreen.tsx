@@ -4,6 +4,7 @@ import {
   registerBodySchema,
   type ValidationIssue,
 } from '@sluice/contracts';
+import type * as PasswordRulesModule from '@sluice/contracts/password-strength';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/api-error';
 import { hrefOf } from '../app/router';
@@ -12,7 +13,7 @@ import { useAuth } from './AuthProvider';
 
 export type AuthMode = 'sign-in' | 'sign-up';
 
-type PasswordRules = typeof import('@sluice/contracts/password-strength');
+type PasswordRules = typeof PasswordRulesModule;
 // A chunk of its own (the dictionaries are large), loaded by the sign-up screen only.
 const loadPasswordRules = (): Promise<PasswordRules> => import('@sluice/contracts/password-strength');
 const STRENGTH_WORDS = ['very weak', 'weak', 'fair', 'strong', 'very strong'] as const;

@@ -8,6 +8,7 @@
 // (through the gateway); the Portkey open-source gateway as the peer. Prints a table and writes JSON
 // under bench/results/.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -160,7 +161,10 @@ function ensureBenchPackages() {
 
 /** Registers a user, logs in and returns a function that creates a fresh conversation per stream. */
 async function apiSession(baseUrl) {
-  const credentials = { email: `bench-${Date.now()}@example.com`, password: 'bench password 123' };
+  const credentials = {
+    email: `bench-${Date.now()}@example.com`,
+    password: `pw-${randomBytes(12).toString('base64url')}`,
+  };
   const registered = await fetch(`${baseUrl}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

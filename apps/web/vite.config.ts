@@ -49,7 +49,14 @@ export default defineConfig({
   base: './',
   plugins: [react(), precompress()],
   resolve: {
-    alias: { '@sluice/contracts': here('../../libs/contracts/src/index.ts') },
+    // The subpath first: an alias also matches the start of longer import paths.
+    alias: [
+      {
+        find: '@sluice/contracts/password-strength',
+        replacement: here('../../libs/contracts/src/password-strength.ts'),
+      },
+      { find: '@sluice/contracts', replacement: here('../../libs/contracts/src/index.ts') },
+    ],
   },
   server: {
     host: '127.0.0.1',

@@ -11,6 +11,7 @@ import {
   imageName,
   loadCompose,
   readEnvFile,
+  withGeneratedSecrets,
   servicesFor,
 } from './testing/compose';
 import { IMAGE_APPS, imageInfos } from './testing/images';
@@ -21,7 +22,7 @@ const PROFILES = ['stage1', 'stage2'] as const;
 
 describeDeploy('docker-compose.yml', () => {
   const envExample = readEnvFile('.env.example');
-  const compose = loadCompose('docker-compose.yml', envExample.set);
+  const compose = loadCompose('docker-compose.yml', withGeneratedSecrets(envExample.set));
   const raw = asRecord(loadYaml('docker-compose.yml'), 'docker-compose.yml');
   const rawServices = asRecord(raw['services'], 'services');
   const images = imageInfos();
@@ -73,6 +74,17 @@ describeDeploy('docker-compose.yml', () => {
       if (app === 'web') continue;
       expect(() => validateAppEnv(app, s.environment)).not.toThrow();
     }
+  });
+
+  it("refuses to boot in production with .env.example's placeholders, naming each secret", () => {
+    const shipped = loadCompose('docker-compose.yml', envExample.set);
+    const boot = (name: string) => () => {
+      const s = shipped.services.get(name)!;
+      validateAppEnv(appOf(s) as 'api' | 'llm', s.environment);
+    };
+    expect(boot('api-stage1')).toThrow(/JWT_SECRET: is a placeholder/);
+    expect(boot('api-stage2')).toThrow(/LLM_GATEWAY_TOKEN: is a placeholder/);
+    expect(boot('llm')).toThrow(/LLM_GATEWAY_TOKEN: is a placeholder/);
   });
 
   it('stage1 runs the module in the API against Ollama; stage2 sends the API to the gateway', () => {

@@ -54,7 +54,8 @@ export interface CreateAppOptions extends AppModuleOptions {
 
 /**
  * Builds the API (not listening yet): Fastify with the body limit and request ids, every module,
- * the error filters, `/api` prefix (health stays at `/health`), and the OpenAPI document at `/api/docs`.
+ * the error filters, `/api` prefix (health stays at `/health`), and the OpenAPI document at `/api/docs`
+ * (when `config.apiDocs`).
  * `config.databaseUrl` and `config.jwtSecret` must be resolved (main.ts does it).
  */
 export async function createApp(
@@ -98,16 +99,19 @@ export async function createApp(
   // The last one registered is tried first: ApiException, then everything else.
   app.useGlobalFilters(new AllExceptionsFilter(), new ApiExceptionFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Sluice API')
-      .setDescription('Auth, conversations and the streamed chat of Sluice (stage one).')
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  // Off in production unless API_DOCS=true: the map of every route is for developers, not visitors.
+  if (config.apiDocs) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Sluice API')
+        .setDescription('Auth, conversations and the streamed chat of Sluice (stage one).')
+        .setVersion('0.1.0')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  }
   await serveWebApp(app, config);
 
   await app.init();

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const url = await app.getUrl();
-  log.log(`Sluice API on ${url} (OpenAPI at ${url}/api/docs)`);
+  log.log(`Sluice API on ${url}${config.apiDocs ? ` (OpenAPI at ${url}/api/docs)` : ''}`);
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {

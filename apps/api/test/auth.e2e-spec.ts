@@ -1,4 +1,8 @@
 import type { AuthResponse, User } from '@sluice/contracts';
+import { DataSource } from 'typeorm';
+import { runAdminCommand } from '../src/admin-cli/admin-command';
+import { PasswordHasher } from '../src/auth/password-hasher';
+import { UsersService } from '../src/users/users.service';
 import { ApiClient, expectError, PASSWORD, registerUser, uniqueEmail } from './support/api-client';
 import { deadUrl } from './support/net';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -9,9 +13,7 @@ describe('auth (e2e)', () => {
   const adminEmail = uniqueEmail('admin');
 
   beforeAll(async () => {
-    t = await startTestApp({
-      env: { OLLAMA_BASE_URL: await deadUrl(), ADMIN_EMAILS: adminEmail.toUpperCase() },
-    });
+    t = await startTestApp({ env: { OLLAMA_BASE_URL: await deadUrl() } });
     anonymous = new ApiClient(t.url);
   });
   afterAll(() => t?.close());
@@ -52,7 +54,46 @@ describe('auth (e2e)', () => {
       email: email.toUpperCase(),
       password: PASSWORD,
     });
-    expectError(again, 409, 'conflict');
+    const error = expectError(again, 409, 'conflict');
+    expect(error.message).not.toContain(email);
+  });
+
+  it('hashes the password of a taken email before the insert finds it taken (same argon2 work)', async () => {
+    const email = uniqueEmail();
+    await registerUser(t.url, email);
+    const hash = jest.spyOn(t.app.get(PasswordHasher), 'hash');
+    const create = jest.spyOn(t.app.get(UsersService), 'create');
+    try {
+      expectError(await anonymous.post('/api/auth/register', { email, password: PASSWORD }), 409, 'conflict');
+      expect(hash).toHaveBeenCalledTimes(1);
+      // The insert (which is where the conflict shows) got the finished argon2id hash.
+      expect(create).toHaveBeenCalledWith(email, expect.stringMatching(/^\$argon2id\$/), 'user');
+      expect(hash.mock.invocationCallOrder[0]).toBeLessThan(create.mock.invocationCallOrder[0]!);
+    } finally {
+      hash.mockRestore();
+      create.mockRestore();
+    }
+  });
+
+  it.each([
+    ['password', /^is too easy to guess: This is a heavily used password/],
+    ['12345678', /^is too easy to guess: /],
+    ['        ', /^must not be only spaces$/],
+  ])('refuses the weak password %j with validation_failed on the password field', async (password, why) => {
+    const response = await anonymous.post('/api/auth/register', { email: uniqueEmail(), password });
+    const error = expectError(response, 400, 'validation_failed');
+    expect(error.details).toEqual([{ path: 'password', message: expect.stringMatching(why) }]);
+  });
+
+  it("refuses a password made of the email's own name", async () => {
+    const response = await anonymous.post('/api/auth/register', {
+      email: 'margarethamilton@example.com',
+      password: 'margarethamilton1936',
+    });
+    const error = expectError(response, 400, 'validation_failed');
+    expect(error.details).toEqual([
+      { path: 'password', message: expect.stringMatching(/^is too easy to guess/) },
+    ]);
   });
 
   it('refuses wrong passwords and unknown emails alike', async () => {
@@ -100,21 +141,39 @@ describe('auth (e2e)', () => {
     expect((await anonymous.get('/health/live')).status).toBe(200);
   });
 
-  it('keeps the admin route for admins (ADMIN_EMAILS)', async () => {
+  it('makes no admin by address: an email once in ADMIN_EMAILS registers and logs in as a user', async () => {
+    const { auth } = await registerUser(t.url, adminEmail);
+    expect(auth.user.role).toBe('user');
+    const login = await anonymous.post<AuthResponse>('/api/auth/login', {
+      email: adminEmail,
+      password: PASSWORD,
+    });
+    expect(login.body.user.role).toBe('user');
+    expectError(await anonymous.withToken(login.body.accessToken).get('/api/admin/users'), 403, 'forbidden');
+  });
+
+  it('keeps the admin route for admins (granted by the admin command)', async () => {
     const { api: user } = await registerUser(t.url);
     expectError(await user.get('/api/admin/users'), 403, 'forbidden');
 
-    const { api: admin, auth } = await registerUser(t.url, adminEmail);
-    expect(auth.user.role).toBe('admin');
+    const email = uniqueEmail('granted');
+    const { api: admin } = await registerUser(t.url, email);
+    expectError(await admin.get('/api/admin/users'), 403, 'forbidden');
+    const granted = await runAdminCommand(t.app.get(DataSource), { name: 'grant', email });
+    expect(granted.exitCode).toBe(0);
+    // The role is read on every request: the token issued before the grant works at once.
     const list = await admin.get<{ items: User[]; nextCursor: string | null }>('/api/admin/users?limit=2');
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(2);
-    expect(list.body.items[0]!.email).toBe(adminEmail);
+    expect(list.body.items[0]!.email).toBe(email);
     expect(list.body.nextCursor).toEqual(expect.any(String));
     const next = await admin.get<{ items: User[] }>(
       `/api/admin/users?limit=100&cursor=${encodeURIComponent(list.body.nextCursor!)}`,
     );
     expect(next.body.items.map((u) => u.id)).not.toContain(list.body.items[0]!.id);
+
+    await runAdminCommand(t.app.get(DataSource), { name: 'revoke', email });
+    expectError(await admin.get('/api/admin/users'), 403, 'forbidden');
   });
 
   it('echoes a sane x-request-id and makes one up otherwise', async () => {

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Conversation } from '@sluice/contracts';
+import type { Conversation, Readiness } from '@sluice/contracts';
 import { type FakeOllama, startFakeOllama } from '@sluice/llm-provider/testing';
 import { type ApiClient, registerUser } from './support/api-client';
 import { GATEWAY_TOKEN, startGateway } from './support/llm-stage';
@@ -81,11 +81,12 @@ describe('the gateway stopped or hung mid-suite (e2e)', () => {
         event: 'error',
         data: { code: 'llm_unavailable', retryable: true },
       });
-      const ready = await api.get<{ status: string; llm: { provider: string; ok: boolean }[] }>(
-        '/health/ready',
-      );
+      const ready = await api.get<Readiness>('/health/ready');
       expect(ready.status).toBe(200);
-      expect(ready.body).toMatchObject({ status: 'degraded', llm: [{ provider: 'gateway', ok: false }] });
+      expect(ready.body).toMatchObject({
+        status: 'degraded',
+        llm: [{ provider: 'gateway', status: 'down' }],
+      });
     } finally {
       await t.close();
     }

@@ -1,4 +1,6 @@
-import type { Conversation, MessageList, Readiness } from '@sluice/contracts';
+import type { Conversation, HealthDetails, MessageList, Readiness } from '@sluice/contracts';
+import { DataSource } from 'typeorm';
+import { runAdminCommand } from '../src/admin-cli/admin-command';
 import { type ApiClient, expectError, registerUser } from './support/api-client';
 import { deadUrl } from './support/net';
 import { collect, openChat } from './support/sse';
@@ -12,6 +14,7 @@ describe('without Ollama (e2e)', () => {
   let ollamaUrl: string;
   let api: ApiClient;
   let token: string;
+  let email: string;
 
   beforeAll(async () => {
     ollamaUrl = await deadUrl();
@@ -20,6 +23,7 @@ describe('without Ollama (e2e)', () => {
     const user = await registerUser(t.url);
     api = user.api;
     token = user.auth.accessToken;
+    email = user.auth.user.email;
   });
   afterAll(() => t?.close());
 
@@ -56,21 +60,34 @@ describe('without Ollama (e2e)', () => {
     ]);
   });
 
-  it('stays ready (200) and reports the upstream as down', async () => {
+  it('stays ready (200) and reports the upstream as down, its address and error to admins only', async () => {
     const ready = await api.get<Readiness>('/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body.status).toBe('degraded');
-    expect(ready.body.database.ok).toBe(true);
-    expect(ready.body.llm).toEqual([
+    const { provider, baseUrl } = upstreamSeenByApi(t, {
+      provider: 'ollama',
+      kind: 'ollama',
+      baseUrl: ollamaUrl,
+    });
+    expect(ready.body).toEqual({
+      status: 'degraded',
+      database: { status: 'up' },
+      llm: [{ provider, status: 'down' }],
+    });
+    expect(JSON.stringify(ready.body)).not.toContain(new URL(baseUrl).host);
+
+    await runAdminCommand(t.app.get(DataSource), { name: 'grant', email });
+    const details = await api.get<HealthDetails>('/api/admin/health');
+    expect(details.body.llm).toEqual([
       expect.objectContaining({
         ...upstreamSeenByApi(t, { provider: 'ollama', kind: 'ollama', baseUrl: ollamaUrl }),
+        status: 'down',
         ok: false,
         error: expect.objectContaining({ code: 'unavailable' }),
       }),
     ]);
-    // Readiness is for operators: stage one names the address it could not reach. A gateway never
-    // tells its callers where its upstreams are; its own readiness and log do.
-    const message = ready.body.llm[0]?.error?.message ?? '';
+    // Stage one names the address it could not reach. A gateway never tells its callers where its
+    // upstreams are; its own log does.
+    const message = details.body.llm[0]?.error?.message ?? '';
     if (llmStage === 'inprocess') expect(message).toContain(ollamaUrl);
     else expect(message).not.toContain(ollamaUrl);
   });

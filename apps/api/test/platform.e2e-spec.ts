@@ -1,7 +1,9 @@
 import { Client } from 'pg';
-import type { Conversation, MessageList, ModelList, Readiness } from '@sluice/contracts';
+import type { Conversation, HealthDetails, MessageList, ModelList, Readiness } from '@sluice/contracts';
+import { DataSource } from 'typeorm';
+import { runAdminCommand } from '../src/admin-cli/admin-command';
 import { type FakeOllama, startFakeOllama } from '@sluice/llm-provider/testing';
-import { ApiClient, registerUser } from './support/api-client';
+import { ApiClient, expectError, registerUser } from './support/api-client';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { upstreamSeenByApi } from './support/llm-stage';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -24,15 +26,36 @@ describe('health, models and docs (e2e)', () => {
     expect((await anonymous.get('/health/live')).body).toEqual({ status: 'ok' });
     const ready = await anonymous.get<Readiness>('/health/ready');
     expect(ready.status).toBe(200);
+    // Status only: no address, error text or timing for anyone who asks.
+    const { provider } = upstreamSeenByApi(t, { provider: 'ollama', kind: 'ollama', baseUrl: ollama.url });
     expect(ready.body).toEqual({
       status: 'ok',
-      database: { ok: true, latencyMs: expect.any(Number) },
+      database: { status: 'up' },
+      llm: [{ provider, status: 'up' }],
+    });
+  });
+
+  it('gives the details of readiness to admins only, at /api/admin/health', async () => {
+    const anonymous = new ApiClient(t.url);
+    expectError(await anonymous.get('/api/admin/health'), 401, 'unauthorized');
+    const { api: user, auth } = await registerUser(t.url);
+    expectError(await user.get('/api/admin/health'), 403, 'forbidden');
+
+    await runAdminCommand(t.app.get(DataSource), { name: 'grant', email: auth.user.email });
+    const details = await user.get<HealthDetails>('/api/admin/health');
+    expect(details.status).toBe(200);
+    expect(details.headers.get('cache-control')).toBe('no-store');
+    expect(details.body).toEqual({
+      status: 'ok',
+      database: { status: 'up', latencyMs: expect.any(Number) },
       llm: [
-        {
+        expect.objectContaining({
           ...upstreamSeenByApi(t, { provider: 'ollama', kind: 'ollama', baseUrl: ollama.url }),
+          status: 'up',
           ok: true,
           latencyMs: expect.any(Number),
-        },
+          circuit: 'closed',
+        }),
       ],
     });
   });
@@ -75,6 +98,28 @@ describe('health, models and docs (e2e)', () => {
     expect(
       JSON.stringify(doc.body.paths['/api/conversations/{id}/messages']!['post']!.requestBody),
     ).toContain('content');
+  });
+});
+
+describe('the OpenAPI UI in production (e2e)', () => {
+  const docsOf = async (env: Record<string, string>) => {
+    const app = await startTestApp({ env: { OLLAMA_BASE_URL: 'http://127.0.0.1:9', ...env } });
+    try {
+      const api = new ApiClient(app.url);
+      return [(await api.get('/api/docs')).status, (await api.get('/api/docs/openapi.json')).status];
+    } finally {
+      await app.close();
+    }
+  };
+
+  it('is off with NODE_ENV=production, on again with API_DOCS=true', async () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'q3Jk9Xv2mPz8Lw0Rt5Yb1Nc7Hs4Gd6Fa+Ue/Ki3Oj8Wl2Zx9Cv5',
+    };
+    expect(await docsOf(production)).toEqual([404, 404]);
+    expect(await docsOf({ ...production, API_DOCS: 'true' })).toEqual([200, 200]);
+    expect(await docsOf({ API_DOCS: 'false' })).toEqual([404, 404]);
   });
 });
 
@@ -129,7 +174,8 @@ describe('database lifecycle (e2e)', () => {
       const ready = await new ApiClient(app.url).get<Readiness>('/health/ready');
       expect(ready.status).toBe(503);
       expect(ready.body.status).toBe('down');
-      expect(ready.body.database.ok).toBe(false);
+      expect(ready.body.database).toEqual({ status: 'down' });
+      expect(JSON.stringify(ready.body)).not.toContain(own.name);
       expect((await new ApiClient(app.url).get('/health/live')).status).toBe(200);
     } finally {
       await app.close();

@@ -1,12 +1,14 @@
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the browser tests drive a fake Ollama behind the API
 import { type FakeOllama, startFakeOllama } from '@sluice/llm-provider/testing';
 import type { Page } from 'playwright-core';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a password the sign-up rule accepts
+import { strongPassword } from '../../api/test/support/api-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the browser tests boot the real API
 import { startTestApp, type TestApp } from '../../api/test/support/test-app';
 import { type Browser, launchBrowser, screenshot } from './support/browser';
 import { serveWeb, type WebServer } from './support/web-server';
 
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = strongPassword();
 let counter = 0;
 const uniqueEmail = (who: string) => `${who}-${process.pid}-${Date.now()}-${(counter += 1)}@example.com`;
 

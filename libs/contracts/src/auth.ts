@@ -14,13 +14,18 @@ const email = z
   .max(254, 'must be at most 254 characters')
   .pipe(z.email({ error: 'must be a valid email address' }));
 
-export const registerBodySchema = z.object({
-  email,
-  password: z
-    .string()
-    .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
-    .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`),
-});
+/**
+ * The part of the new-password rule that needs no dictionary. The whole rule, with the strength
+ * estimate, is `passwordProblem()` of `@sluice/contracts/password-strength` (kept out of this entry
+ * point: its dictionaries are large, and the web app loads them only on the sign-up screen).
+ */
+export const newPasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  .refine((password) => password.trim() !== '', 'must not be only spaces');
+
+export const registerBodySchema = z.object({ email, password: newPasswordSchema });
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
 /** Login does not repeat the password policy: a wrong password is simply wrong. */

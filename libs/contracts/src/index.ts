@@ -9,3 +9,4 @@ export * from './usage';
 export * from './health';
 export * from './json-depth';
 export * from './log-text';
+export * from './secret-strength';

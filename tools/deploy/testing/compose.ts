@@ -3,6 +3,7 @@
  * from an env file (Compose's rules: `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`,
  * `${VAR?error}`, `$$`), services with their profiles, environment and dependencies.
  */
+import { randomBytes } from 'node:crypto';
 import { asArray, asRecord, isRecord, loadYaml, readRepoFile, str } from './repo';
 
 export interface ComposeService {
@@ -38,6 +39,22 @@ export function readEnvFile(relative: string): { set: Map<string, string>; docum
     if (commented) documented.add(commented[1]!);
   }
   return { set, documented };
+}
+
+const generated = new Map<string, string>();
+
+/**
+ * The example's values as a deployer fills them in: every `change-me…` placeholder replaced by a
+ * random secret (the same one wherever the same placeholder appears), as production refuses them.
+ */
+export function withGeneratedSecrets<T extends Map<string, string> | Record<string, string>>(values: T): T {
+  const fill = (value: string) => {
+    if (!/^change[-_ ]?me/i.test(value)) return value;
+    if (!generated.has(value)) generated.set(value, randomBytes(32).toString('hex'));
+    return generated.get(value)!;
+  };
+  if (values instanceof Map) return new Map([...values].map(([key, value]) => [key, fill(value)])) as T;
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, fill(value)])) as T;
 }
 
 /** Compose's interpolation of one string. */

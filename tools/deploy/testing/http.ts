@@ -1,4 +1,5 @@
 /** HTTP as a browser and a proxy see it: raw responses (no automatic decompression) and timed SSE. */
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { readSse } from '@sluice/llm-provider';
 
@@ -63,7 +64,8 @@ export async function chatThrough(baseUrl: string, content: string): Promise<Cha
   const email = `deploy-${process.pid}-${Date.now()}@example.com`;
   const auth = await postJson<{ accessToken: string }>(`${baseUrl}/api/auth/register`, {
     email,
-    password: 'correct horse battery staple',
+    // Random: the sign-up rule refuses guessable passwords.
+    password: `pw-${randomBytes(12).toString('base64url')}`,
   });
   if (auth.status !== 201)
     throw new Error(`register through ${baseUrl}: ${auth.status} ${JSON.stringify(auth.body)}`);

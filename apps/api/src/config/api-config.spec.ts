@@ -28,7 +28,6 @@ describe('loadApiConfig', () => {
       maxMessageChars: 32_000,
       bodyLimitBytes: 1_048_576,
       sseKeepAliveMs: 15_000,
-      adminEmails: [],
     });
     expect(config.llm.providers.map((p) => [p.id, p.baseUrl])).toEqual([
       ['ollama', 'http://127.0.0.1:11434'],
@@ -38,12 +37,10 @@ describe('loadApiConfig', () => {
   it('parses durations, lists and blanks', () => {
     const config = loadApiConfig({
       JWT_EXPIRES_IN: '15m',
-      ADMIN_EMAILS: ' Root@Example.com, ,ops@example.com',
       DATABASE_URL: '',
       PORT: '0',
     });
     expect(config.jwtExpiresInSeconds).toBe(900);
-    expect(config.adminEmails).toEqual(['root@example.com', 'ops@example.com']);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.port).toBe(0);
   });
@@ -117,9 +114,37 @@ describe('loadApiConfig', () => {
     expect(issuesOf({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toEqual([
       'JWT_SECRET: must be at least 32 characters',
     ]);
-    expect(loadApiConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecret).toBe(
-      'x'.repeat(32),
-    );
+    const secret = 'q3Jk9Xv2mPz8Lw0Rt5Yb1Nc7Hs4Gd6Fa+Ue/Ki3Oj8Wl2Zx9Cv5Bn1Mq7Ep4Ry0T';
+    expect(loadApiConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
+  });
+
+  it('refuses placeholder and low-entropy secrets in production only', () => {
+    expect(
+      issuesOf({ NODE_ENV: 'production', JWT_SECRET: 'change-me-to-32-or-more-random-characters' }),
+    ).toEqual([expect.stringMatching(/^JWT_SECRET: is a placeholder from the examples/)]);
+    expect(issuesOf({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(36) })).toEqual([
+      expect.stringMatching(/^JWT_SECRET: looks guessable \(about 0 bits/),
+    ]);
+    const gateway = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'q3Jk9Xv2mPz8Lw0Rt5Yb1Nc7Hs4Gd6Fa+Ue/Ki3Oj8Wl2Zx9Cv5Bn1Mq7Ep4Ry0T',
+      LLM_MODE: 'gateway',
+      LLM_GATEWAY_URL: 'http://llm:3100',
+      LLM_GATEWAY_TOKEN: 'change-me-gateway-token-16-plus-characters',
+    };
+    expect(issuesOf(gateway)).toEqual([expect.stringMatching(/^LLM_GATEWAY_TOKEN: is a placeholder/)]);
+    expect(issuesOf({ ...gateway, LLM_GATEWAY_TOKEN: 'tokentokentokentoken' })).toEqual([
+      expect.stringMatching(/^LLM_GATEWAY_TOKEN: looks guessable/),
+    ]);
+    const development = { ...gateway, NODE_ENV: 'development', JWT_SECRET: 'a'.repeat(36) };
+    expect(loadApiConfig(development).jwtSecret).toBe('a'.repeat(36));
+  });
+
+  it('refuses to boot while ADMIN_EMAILS is set, naming the command that replaced it', () => {
+    expect(issuesOf({ ADMIN_EMAILS: 'root@example.com' })).toEqual([
+      expect.stringMatching(/^ADMIN_EMAILS: no longer supported; .*`npm run admin -- grant EMAIL`/),
+    ]);
+    expect(() => loadApiConfig({ ADMIN_EMAILS: '' })).not.toThrow();
   });
 });
 

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_MESSAGE_CHARS } from '@sluice/contracts';
+import { DEFAULT_MAX_MESSAGE_CHARS, JWT_SECRET_MIN_BITS, weakSecretProblem } from '@sluice/contracts';
 import { formatZodIssues, type LlmConfig, LlmConfigError, loadLlmConfig } from '@sluice/llm-provider';
 import { z } from 'zod';
 import { type TrustProxy, trustProxySchema } from './trust-proxy';
@@ -61,16 +61,6 @@ export const apiEnvSchema = z
     AUTH_RATE_WINDOW_MS: positiveInt.default(60_000),
     /** Failed logins of one account before each further attempt waits (1 s, doubling, up to 15 min). */
     AUTH_ACCOUNT_FAILURES: positiveInt.default(5),
-    /** Comma-separated emails that get the `admin` role (at registration and at login). */
-    ADMIN_EMAILS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((email) => email.trim().toLowerCase())
-          .filter((email) => email !== ''),
-      ),
     /** Chat messages (LLM requests) one user may send per minute; `0`: no limit. */
     CHAT_USER_RPM: nonNegativeInt.default(30).transform((value) => (value === 0 ? undefined : value)),
     /** Answers one user may have streaming at once (every tab and replica together with Redis). */
@@ -91,6 +81,11 @@ export const apiEnvSchema = z
       .optional(),
     /** The built web app, served at `/` when the folder has an index.html (`npm start` builds it). */
     WEB_DIST_DIR: z.string().trim().min(1).default('dist/apps/web'),
+    /** The OpenAPI document and UI at /api/docs; unset: on, except when NODE_ENV=production. */
+    API_DOCS: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === 'true' || value === '1')),
     /** The reverse proxies whose X-Forwarded-For gives the client IP (rate limits): a count or addresses. */
     TRUST_PROXY: trustProxySchema,
   })
@@ -122,8 +117,14 @@ export const apiEnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
     } else if (env.JWT_SECRET.length < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters' });
+    } else {
+      const problem = weakSecretProblem(env.JWT_SECRET, JWT_SECRET_MIN_BITS);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: problem });
     }
   });
+
+/** The command that replaced ADMIN_EMAILS, as the boot error and the docs name it. */
+export const ADMIN_COMMAND = 'npm run admin -- grant EMAIL';
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
@@ -163,7 +164,6 @@ export interface ApiConfig {
   authRateLimit: number;
   authRateWindowMs: number;
   authAccountFailures: number;
-  adminEmails: string[];
   /** Per-user limits on the chat's LLM requests (undefined: none). */
   chatUserRpm: number | undefined;
   chatUserTpm: number | undefined;
@@ -172,6 +172,8 @@ export interface ApiConfig {
   /** Where the chat limit counters live when set (otherwise in memory). */
   redisUrl: string | undefined;
   trustProxy: TrustProxy;
+  /** Serve the OpenAPI document and UI at /api/docs. */
+  apiDocs: boolean;
   webDistDir: string;
   llm: LlmConfig;
 }
@@ -195,6 +197,14 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
   const issues: string[] = [];
   const parsed = apiEnvSchema.safeParse(clean);
   if (!parsed.success) issues.push(...formatZodIssues(parsed.error));
+  // Refused rather than ignored: an upgrade that silently stopped making those addresses admins would
+  // be confusing, and one that kept doing it would let anyone register an admin address first.
+  if (clean['ADMIN_EMAILS'] !== undefined) {
+    issues.push(
+      `ADMIN_EMAILS: no longer supported; remove it and make admins with \`${ADMIN_COMMAND}\` ` +
+        '(in the API image: `node dist/apps/api/apps/api/src/admin-cli/main.js grant EMAIL`; docker/README.md "Admins")',
+    );
+  }
   let llm: LlmConfig | undefined;
   try {
     llm = loadLlmConfig(clean);
@@ -202,7 +212,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     if (!(error instanceof LlmConfigError)) throw error;
     issues.push(...error.issues);
   }
-  if (!parsed.success || llm === undefined) throw new ConfigError(issues);
+  if (!parsed.success || llm === undefined || issues.length > 0) throw new ConfigError(issues);
 
   const e = parsed.data;
   return {
@@ -226,7 +236,6 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     authRateLimit: e.AUTH_RATE_LIMIT,
     authRateWindowMs: e.AUTH_RATE_WINDOW_MS,
     authAccountFailures: e.AUTH_ACCOUNT_FAILURES,
-    adminEmails: e.ADMIN_EMAILS,
     chatUserRpm: e.CHAT_USER_RPM,
     chatUserTpm: e.CHAT_USER_TPM,
     chatUserMaxStreams: e.CHAT_USER_MAX_STREAMS,
@@ -237,6 +246,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     },
     redisUrl: e.REDIS_URL,
     trustProxy: e.TRUST_PROXY,
+    apiDocs: e.API_DOCS ?? e.NODE_ENV !== 'production',
     webDistDir: e.WEB_DIST_DIR,
     llm,
   };

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Public } from '../auth/auth.decorators';
 import { ApiZodResponse } from '../common/openapi';
-import { HealthService } from './health.service';
+import { HealthService, publicReadiness } from './health.service';
 
 @ApiTags('health')
 @Public()
@@ -21,12 +21,14 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: 503 only when the database is down; LLM upstreams are listed' })
+  @ApiOperation({
+    summary: 'Readiness: 503 only when the database is down; each LLM upstream is up, degraded or down',
+  })
   @ApiZodResponse(200, readinessSchema)
   @ApiZodResponse(503, readinessSchema, 'the database is down')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
-    const readiness = await this.health.readiness();
-    void reply.status(readiness.database.ok ? 200 : 503).header('cache-control', 'no-store');
+    const readiness = publicReadiness(await this.health.details());
+    void reply.status(readiness.database.status === 'up' ? 200 : 503).header('cache-control', 'no-store');
     return readiness;
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AdminHealthController } from './admin-health.controller';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ controllers: [HealthController], providers: [HealthService] })
+@Module({ controllers: [HealthController, AdminHealthController], providers: [HealthService] })
 export class HealthModule {}

@@ -23,7 +23,8 @@ export class UsersService {
       return await this.users.findOneByOrFail({ id });
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION) {
-        throw new ApiException('conflict', 'An account with this email already exists');
+        // No more than the status says; the email is not repeated (README.md "Security").
+        throw new ApiException('conflict', 'This email cannot be registered: sign in, or use another email');
       }
       throw error;
     }

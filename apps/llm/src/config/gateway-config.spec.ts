@@ -48,6 +48,19 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('refuses placeholder and low-entropy tokens in production, naming the variable once', () => {
+    const placeholder = 'change-me-gateway-token-16-plus-characters';
+    const message = problems({ NODE_ENV: 'production', LLM_GATEWAY_TOKEN: placeholder });
+    expect(message).toContain('LLM_GATEWAY_TOKEN: is a placeholder from the examples');
+    expect(message.match(/^ {2}- LLM_GATEWAY_TOKEN:/gm)).toHaveLength(1);
+    expect(problems({ NODE_ENV: 'production', LLM_GATEWAY_TOKENS: `${TOKEN},${'ab'.repeat(10)}` })).toContain(
+      'LLM_GATEWAY_TOKENS: looks guessable',
+    );
+    const random = '9f2c4e7a1b3d5f8e0c6a2b4d7e9f1a3c';
+    expect(loadGatewayConfig({ NODE_ENV: 'production', LLM_GATEWAY_TOKEN: random }).tokens).toEqual([random]);
+    expect(loadGatewayConfig({ LLM_GATEWAY_TOKEN: placeholder }).tokens).toEqual([placeholder]);
+  });
+
   it('refuses short tokens, naming the variable once', () => {
     const message = problems({ LLM_GATEWAY_TOKEN: 'short', LLM_GATEWAY_TOKENS: `${TOKEN},tiny` });
     expect(message).toContain('LLM_GATEWAY_TOKEN: every token must be at least 16 characters');

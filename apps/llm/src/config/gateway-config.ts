@@ -1,3 +1,4 @@
+import { GATEWAY_TOKEN_MIN_BITS, weakSecretProblem } from '@sluice/contracts';
 import { type LlmConfig, LlmConfigError, loadLlmConfig } from '@sluice/llm-provider';
 import { z } from 'zod';
 
@@ -142,6 +143,18 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       ]),
     ];
     allowNoAuth = tokens.length === 0 && a.LLM_GATEWAY_ALLOW_NO_AUTH;
+    if (a.NODE_ENV === 'production') {
+      const named: [string, string[] | undefined][] = [
+        ['LLM_GATEWAY_TOKENS', a.LLM_GATEWAY_TOKENS],
+        ['LLM_GATEWAY_TOKEN', a.LLM_GATEWAY_TOKEN === undefined ? undefined : [a.LLM_GATEWAY_TOKEN]],
+      ];
+      for (const [name, values] of named) {
+        const problem = values
+          ?.map((value) => weakSecretProblem(value, GATEWAY_TOKEN_MIN_BITS))
+          .find((found) => found !== undefined);
+        if (problem !== undefined) issues.push(`${name}: ${problem}`);
+      }
+    }
     if (a.LLM_GATEWAY_ALLOW_NO_AUTH && a.NODE_ENV === 'production') {
       issues.push('LLM_GATEWAY_ALLOW_NO_AUTH: not allowed when NODE_ENV=production');
     } else if (tokens.length === 0 && !a.LLM_GATEWAY_ALLOW_NO_AUTH) {

@@ -19,13 +19,13 @@ describe('AuthScreen', () => {
   it('signs up, keeps the session and opens the app', async () => {
     const { api, user } = renderAuth('#/sign-up', { 'POST /api/auth/register': tokenAnswer });
     await user.type(screen.getByLabelText('Email'), ' Ada@Example.com ');
-    await user.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await user.type(screen.getByLabelText('Password'), 'correct horse battery staple');
     await user.click(screen.getByRole('button', { name: 'Create account' }));
 
     await screen.findByRole('textbox', { name: 'Message' });
     expect(api.sentBody('POST', '/api/auth/register')).toEqual({
       email: 'ada@example.com',
-      password: 'correct horse battery',
+      password: 'correct horse battery staple',
     });
     // The token stays in memory: nothing a script on the page could read holds it.
     expect(window.localStorage.length).toBe(0);
@@ -50,6 +50,41 @@ describe('AuthScreen', () => {
     expect(api.calls('POST', '/api/auth/register')).toHaveLength(0);
   });
 
+  it('shows the rule and the strength as the user types, and refuses a weak password with the reason', async () => {
+    const { api, user } = renderAuth('#/sign-up');
+    expect(screen.getByText(/At least 8 characters and hard to guess/)).toBeTruthy();
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    const password = screen.getByLabelText('Password');
+    await user.type(password, 'password');
+
+    const strength = await screen.findByText('Strength: very weak (not enough)', {}, { timeout: 5_000 });
+    expect(strength.getAttribute('aria-live')).toBe('polite');
+    expect(password.getAttribute('aria-describedby')).toContain(strength.id);
+    expect(screen.getByRole('meter').getAttribute('aria-valuenow') ?? '0').toBe('0');
+
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(
+      await screen.findByText(
+        'Password is too easy to guess: This is a heavily used password. Add more words that are less common.',
+      ),
+    ).toBeTruthy();
+    expect(document.activeElement).toBe(password);
+    expect(api.calls('POST', '/api/auth/register')).toHaveLength(0);
+
+    await user.clear(password);
+    await user.type(password, 'ada ate plum lava cakes');
+    expect(await screen.findByText(/^Strength: (strong|very strong)$/)).toBeTruthy();
+  });
+
+  it("counts the email's name as guessable", async () => {
+    const { api, user } = renderAuth('#/sign-up');
+    await user.type(screen.getByLabelText('Email'), 'margarethamilton@example.com');
+    await user.type(screen.getByLabelText('Password'), 'margarethamilton1936');
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(await screen.findByText(/^Password is too easy to guess/, {}, { timeout: 5_000 })).toBeTruthy();
+    expect(api.calls('POST', '/api/auth/register')).toHaveLength(0);
+  });
+
   it("shows the server's validation details next to their fields", async () => {
     const { user } = renderAuth('#/sign-up', {
       'POST /api/auth/register': () =>
@@ -61,7 +96,7 @@ describe('AuthScreen', () => {
         }),
     });
     await user.type(screen.getByLabelText('Email'), 'ada@example.com');
-    await user.type(screen.getByLabelText('Password'), 'password123');
+    await user.type(screen.getByLabelText('Password'), 'a long and odd passphrase');
     await user.click(screen.getByRole('button', { name: 'Create account' }));
 
     const fieldError = await screen.findByText('Password is too common');
@@ -92,7 +127,7 @@ describe('AuthScreen', () => {
       },
     });
     await user.type(screen.getByLabelText('Email'), 'ada@example.com');
-    await user.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await user.type(screen.getByLabelText('Password'), 'correct horse battery staple');
     await user.click(screen.getByRole('button', { name: 'Create account' }));
     expect((await screen.findByRole('alert')).textContent).toContain('already exists');
     await user.click(screen.getByRole('button', { name: 'Create account' }));

@@ -4,13 +4,19 @@ import {
   registerBodySchema,
   type ValidationIssue,
 } from '@sluice/contracts';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import type * as PasswordRulesModule from '@sluice/contracts/password-strength';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/api-error';
 import { hrefOf } from '../app/router';
 import { describeError } from '../api/describe-error';
 import { useAuth } from './AuthProvider';
 
 export type AuthMode = 'sign-in' | 'sign-up';
+
+type PasswordRules = typeof PasswordRulesModule;
+// A chunk of its own (the dictionaries are large), loaded by the sign-up screen only.
+const loadPasswordRules = (): Promise<PasswordRules> => import('@sluice/contracts/password-strength');
+const STRENGTH_WORDS = ['very weak', 'weak', 'fair', 'strong', 'very strong'] as const;
 
 type Field = 'email' | 'password';
 type FieldErrors = Partial<Record<Field, string>>;
@@ -64,6 +70,21 @@ export function AuthScreen({ mode }: { mode: AuthMode }) {
   const passwordRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const signingUp = mode === 'sign-up';
+  const [rules, setRules] = useState<PasswordRules | null>(null);
+
+  useEffect(() => {
+    if (!signingUp) return;
+    let mounted = true;
+    void loadPasswordRules().then((loaded) => mounted && setRules(() => loaded));
+    return () => {
+      mounted = false;
+    };
+  }, [signingUp]);
+
+  const strength =
+    signingUp && rules && password !== ''
+      ? rules.passwordStrength(password, rules.passwordUserInputs(email))
+      : undefined;
 
   const focusFirstInvalid = (fields: FieldErrors) => {
     if (fields.email) emailRef.current?.focus();
@@ -84,6 +105,15 @@ export function AuthScreen({ mode }: { mode: AuthMode }) {
       setProblem({ fields, issues });
       focusFirstInvalid(fields);
       return;
+    }
+    if (signingUp) {
+      const loaded = rules ?? (await loadPasswordRules());
+      const weak = loaded.passwordProblem(password, loaded.passwordUserInputs(checked.data.email));
+      if (weak !== undefined) {
+        setProblem({ fields: { password: weak }, issues: [{ path: 'password', message: weak }] });
+        passwordRef.current?.focus();
+        return;
+      }
     }
     setBusy(true);
     setProblem(null);
@@ -152,15 +182,40 @@ export function AuthScreen({ mode }: { mode: AuthMode }) {
               onChange={(event) => setPassword(event.target.value)}
               aria-invalid={fields.password ? true : undefined}
               aria-describedby={
-                [fields.password ? `${id}-password-error` : '', signingUp ? `${id}-password-hint` : '']
+                [
+                  fields.password ? `${id}-password-error` : '',
+                  signingUp ? `${id}-password-hint ${id}-password-strength` : '',
+                ]
                   .filter(Boolean)
                   .join(' ') || undefined
               }
             />
             {signingUp ? (
-              <p className="field__hint" id={`${id}-password-hint`}>
-                At least {PASSWORD_MIN_LENGTH} characters.
-              </p>
+              <>
+                <p className="field__hint" id={`${id}-password-hint`}>
+                  At least {PASSWORD_MIN_LENGTH} characters and hard to guess: a few uncommon words, not your
+                  name or email.
+                </p>
+                <div className="strength">
+                  <meter
+                    className="strength__meter"
+                    min={0}
+                    max={4}
+                    low={2}
+                    high={3}
+                    optimum={4}
+                    value={strength?.score ?? 0}
+                    aria-labelledby={`${id}-password-strength`}
+                  />
+                  <p className="field__hint" id={`${id}-password-strength`} aria-live="polite">
+                    {strength === undefined
+                      ? password !== '' && rules === null
+                        ? 'Checking the strength…'
+                        : 'Strength: not rated yet'
+                      : `Strength: ${STRENGTH_WORDS[strength.score]}${strength.problem === undefined ? '' : ' (not enough)'}`}
+                  </p>
+                </div>
+              </>
             ) : null}
             {fields.password ? (
               <p className="field__error" id={`${id}-password-error`}>

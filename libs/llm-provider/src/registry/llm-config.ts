@@ -1,3 +1,4 @@
+import { GATEWAY_TOKEN_MIN_BITS, weakSecretProblem } from '@sluice/contracts';
 import { z } from 'zod';
 import type { LlmTimeouts, ProviderKind } from '../contract';
 import type { BackoffPolicy, CircuitBreakerPolicy, ConcurrencyPolicy } from '../resilience';
@@ -99,8 +100,10 @@ const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
  * through the OpenAI-compatible adapter.
  */
 export function loadLlmConfig(env: Record<string, string | undefined> = process.env): LlmConfig {
-  const parsed = llmEnvSchema.safeParse(blankToUndefined(env));
-  if (!parsed.success) throw new LlmConfigError(formatZodIssues(parsed.error));
+  const vars = blankToUndefined(env);
+  const parsed = llmEnvSchema.safeParse(vars);
+  const issues = [...(parsed.success ? [] : formatZodIssues(parsed.error)), ...productionSecretIssues(vars)];
+  if (!parsed.success || issues.length > 0) throw new LlmConfigError(issues);
   const e = parsed.data;
   const resilience: ResilienceSettings = {
     backoff: {
@@ -179,6 +182,14 @@ export function loadLlmConfig(env: Record<string, string | undefined> = process.
     ...(e.LLM_MODEL === undefined ? {} : { defaultModel: e.LLM_MODEL }),
     providers,
   };
+}
+
+/** In production the token the API presents to the gateway must not be a placeholder or guessable. */
+function productionSecretIssues(vars: Record<string, string | undefined>): string[] {
+  const token = vars['LLM_GATEWAY_TOKEN'];
+  if (vars['NODE_ENV']?.trim() !== 'production' || token === undefined || token.length < 16) return [];
+  const problem = weakSecretProblem(token, GATEWAY_TOKEN_MIN_BITS);
+  return problem === undefined ? [] : [`LLM_GATEWAY_TOKEN: ${problem}`];
 }
 
 /** `FOO=` in an env file means "not set", not "set to the empty string". */

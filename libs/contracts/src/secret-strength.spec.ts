@@ -1,0 +1,40 @@
+import {
+  estimateSecretBits,
+  GATEWAY_TOKEN_MIN_BITS,
+  JWT_SECRET_MIN_BITS,
+  weakSecretProblem,
+} from './secret-strength';
+
+describe('weakSecretProblem', () => {
+  it.each([
+    'change-me-to-32-or-more-random-characters',
+    'change-me-gateway-token-16-plus-characters',
+    'CHANGE-ME-to-32-or-more-random-characters',
+    'change-me-to-a-long-random-token',
+    'changeme0123456789abcdefghijklmnopqrstuvwxyz',
+  ])('refuses the placeholder %j', (value) => {
+    expect(weakSecretProblem(value, GATEWAY_TOKEN_MIN_BITS)).toMatch(/^is a placeholder/);
+  });
+
+  it.each(['a'.repeat(36), 'ab'.repeat(32), 'secret'.repeat(8), '0123456789abcdef'.repeat(4)])(
+    'refuses the low-entropy %j for JWT_SECRET',
+    (value) => {
+      expect(weakSecretProblem(value, JWT_SECRET_MIN_BITS)).toMatch(/^looks guessable/);
+    },
+  );
+
+  it('accepts what the docs tell people to generate', () => {
+    // openssl rand -hex 32, openssl rand -base64 48
+    const hex = 'a3f1c9e07b5d24681f0e9c3b7a2d5e4f6b8c1d0e3f2a5b4c7d6e9f8a1b0c3d2e';
+    const base64 = 'q3Jk9Xv2mPz8Lw0Rt5Yb1Nc7Hs4Gd6Fa+Ue/Ki3Oj8Wl2Zx9Cv5Bn1Mq7Ep4Ry0Tt';
+    expect(weakSecretProblem(hex, JWT_SECRET_MIN_BITS)).toBeUndefined();
+    expect(weakSecretProblem(base64, JWT_SECRET_MIN_BITS)).toBeUndefined();
+    expect(weakSecretProblem('k7Qp2xVw9Lm4Rt8Z', GATEWAY_TOKEN_MIN_BITS)).toBeUndefined();
+  });
+
+  it('estimates from the repeated unit and its character spread', () => {
+    expect(estimateSecretBits('a'.repeat(100))).toBe(0);
+    expect(estimateSecretBits('abcd'.repeat(10))).toBeCloseTo(8);
+    expect(estimateSecretBits('abcdefgh')).toBeCloseTo(24);
+  });
+});

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   estimateSecretBits,
   GATEWAY_TOKEN_MIN_BITS,
@@ -32,9 +33,22 @@ describe('weakSecretProblem', () => {
     expect(weakSecretProblem('k7Qp2xVw9Lm4Rt8Z', GATEWAY_TOKEN_MIN_BITS)).toBeUndefined();
   });
 
+  it('accepts every random token of the documented minimum length, 16 characters', () => {
+    const alphanumeric = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    for (let i = 0; i < 2_000; i++) {
+      const hex = randomBytes(8).toString('hex');
+      const text = [...randomBytes(16)].map((byte) => alphanumeric[byte % 62]).join('');
+      expect(weakSecretProblem(hex, GATEWAY_TOKEN_MIN_BITS)).toBeUndefined();
+      expect(weakSecretProblem(text, GATEWAY_TOKEN_MIN_BITS)).toBeUndefined();
+    }
+  });
+
   it('estimates from the repeated unit and its character spread', () => {
     expect(estimateSecretBits('a'.repeat(100))).toBe(0);
-    expect(estimateSecretBits('abcd'.repeat(10))).toBeCloseTo(8);
-    expect(estimateSecretBits('abcdefgh')).toBeCloseTo(24);
+    // The unit `abcd`: 4 characters, each at most twice its Shannon bits (2).
+    expect(estimateSecretBits('abcd'.repeat(10))).toBeCloseTo(16);
+    // Varied enough: capped by what a lower-case generator gives, log2(26) a character.
+    expect(estimateSecretBits('abcdefgh')).toBeCloseTo(8 * Math.log2(26));
+    expect(estimateSecretBits('0123456789')).toBeCloseTo(10 * Math.log2(10));
   });
 });

@@ -68,6 +68,18 @@ describe('AccountView', () => {
     });
   });
 
+  it('refuses a weak new password before sending it, with the reason and the strength', async () => {
+    const { api, user } = renderAccount({
+      'GET /api/auth/sessions': () => jsonResponse({ items: [session('1', CHROME, true)] }),
+    });
+    await user.type(await screen.findByLabelText('Current password'), 'the right one');
+    await user.type(screen.getByLabelText('New password'), 'password');
+    await screen.findByText(/Strength: very weak/);
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+    expect((await screen.findByText(/too easy to guess/)).id).toBe('new-password-error');
+    expect(api.calls('POST', '/api/auth/password')).toHaveLength(0);
+  });
+
   it('deletes the account with the password, then shows the sign-in screen', async () => {
     const { api, user } = renderAccount({
       'GET /api/auth/sessions': () => jsonResponse({ items: [session('1', CHROME, true)] }),

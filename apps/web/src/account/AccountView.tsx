@@ -1,7 +1,8 @@
 import type { AuthSession } from '@sluice/contracts';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, isAbortError } from '../api/api-error';
 import { useAuth } from '../auth/AuthProvider';
+import { newPasswordProblem, PasswordStrength, usePasswordRules } from '../auth/password-strength';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { describeUserAgent } from './user-agent';
 
@@ -99,18 +100,25 @@ function SessionsSection() {
 }
 
 function PasswordSection() {
-  const { api } = useAuth();
+  const { api, user } = useAuth();
+  const email = user?.email ?? '';
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [weak, setWeak] = useState<string | undefined>(undefined);
   const [done, setDone] = useState(false);
+  const rules = usePasswordRules(true);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
     setError(null);
     setDone(false);
+    // The rule the API applies, checked here first.
+    const problem = await newPasswordProblem(rules, newPassword, email);
+    setWeak(problem);
+    if (problem !== undefined) return;
+    setBusy(true);
     try {
       await api.changePassword({ currentPassword, newPassword });
       setCurrentPassword('');
@@ -124,6 +132,7 @@ function PasswordSection() {
   };
 
   const issueOf = (field: string) =>
+    (field === 'newPassword' ? weak : undefined) ??
     error?.issues.find((issue) => issue.path === field)?.message ??
     (field === 'currentPassword' && error?.code === 'wrong_password'
       ? 'That is not your password'
@@ -147,7 +156,9 @@ function PasswordSection() {
           value={newPassword}
           onChange={setNewPassword}
           error={issueOf('newPassword')}
-        />
+        >
+          <PasswordStrength id="new-password" password={newPassword} email={email} rules={rules} />
+        </PasswordField>
         {error && error.code !== 'wrong_password' && error.code !== 'validation_failed' ? (
           <ErrorNotice code={error.code} requestId={error.requestId} />
         ) : null}
@@ -211,6 +222,8 @@ function DeleteAccountSection() {
 
 interface PasswordFieldProps {
   id: string;
+  /** Shown under the input and named by its `aria-describedby` (`${id}-hint`, `${id}-strength`). */
+  children?: ReactNode;
   label: string;
   autoComplete: 'current-password' | 'new-password';
   value: string;
@@ -218,7 +231,10 @@ interface PasswordFieldProps {
   error: string | undefined;
 }
 
-function PasswordField({ id, label, autoComplete, value, onChange, error }: PasswordFieldProps) {
+function PasswordField({ id, children, label, autoComplete, value, onChange, error }: PasswordFieldProps) {
+  const describedBy = [error === undefined ? '' : `${id}-error`, children ? `${id}-hint ${id}-strength` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -229,8 +245,9 @@ function PasswordField({ id, label, autoComplete, value, onChange, error }: Pass
         value={value}
         onChange={(event) => onChange(event.target.value)}
         aria-invalid={error === undefined ? undefined : true}
-        aria-describedby={error === undefined ? undefined : `${id}-error`}
+        aria-describedby={describedBy || undefined}
       />
+      {children}
       {error === undefined ? null : (
         <p id={`${id}-error`} className="field__error">
           {error}

@@ -1,22 +1,12 @@
-import {
-  loginBodySchema,
-  PASSWORD_MIN_LENGTH,
-  registerBodySchema,
-  type ValidationIssue,
-} from '@sluice/contracts';
-import type * as PasswordRulesModule from '@sluice/contracts/password-strength';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { loginBodySchema, registerBodySchema, type ValidationIssue } from '@sluice/contracts';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/api-error';
 import { hrefOf } from '../app/router';
 import { describeError } from '../api/describe-error';
 import { useAuth } from './AuthProvider';
+import { newPasswordProblem, PasswordStrength, usePasswordRules } from './password-strength';
 
 export type AuthMode = 'sign-in' | 'sign-up';
-
-type PasswordRules = typeof PasswordRulesModule;
-// A chunk of its own (the dictionaries are large), loaded by the sign-up screen only.
-const loadPasswordRules = (): Promise<PasswordRules> => import('@sluice/contracts/password-strength');
-const STRENGTH_WORDS = ['very weak', 'weak', 'fair', 'strong', 'very strong'] as const;
 
 type Field = 'email' | 'password';
 type FieldErrors = Partial<Record<Field, string>>;
@@ -70,21 +60,7 @@ export function AuthScreen({ mode }: { mode: AuthMode }) {
   const passwordRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const signingUp = mode === 'sign-up';
-  const [rules, setRules] = useState<PasswordRules | null>(null);
-
-  useEffect(() => {
-    if (!signingUp) return;
-    let mounted = true;
-    void loadPasswordRules().then((loaded) => mounted && setRules(() => loaded));
-    return () => {
-      mounted = false;
-    };
-  }, [signingUp]);
-
-  const strength =
-    signingUp && rules && password !== ''
-      ? rules.passwordStrength(password, rules.passwordUserInputs(email))
-      : undefined;
+  const rules = usePasswordRules(signingUp);
 
   const focusFirstInvalid = (fields: FieldErrors) => {
     if (fields.email) emailRef.current?.focus();
@@ -107,8 +83,7 @@ export function AuthScreen({ mode }: { mode: AuthMode }) {
       return;
     }
     if (signingUp) {
-      const loaded = rules ?? (await loadPasswordRules());
-      const weak = loaded.passwordProblem(password, loaded.passwordUserInputs(checked.data.email));
+      const weak = await newPasswordProblem(rules, password, checked.data.email);
       if (weak !== undefined) {
         setProblem({ fields: { password: weak }, issues: [{ path: 'password', message: weak }] });
         passwordRef.current?.focus();
@@ -191,31 +166,7 @@ export function AuthScreen({ mode }: { mode: AuthMode }) {
               }
             />
             {signingUp ? (
-              <>
-                <p className="field__hint" id={`${id}-password-hint`}>
-                  At least {PASSWORD_MIN_LENGTH} characters and hard to guess: a few uncommon words, not your
-                  name or email.
-                </p>
-                <div className="strength">
-                  <meter
-                    className="strength__meter"
-                    min={0}
-                    max={4}
-                    low={2}
-                    high={3}
-                    optimum={4}
-                    value={strength?.score ?? 0}
-                    aria-labelledby={`${id}-password-strength`}
-                  />
-                  <p className="field__hint" id={`${id}-password-strength`} aria-live="polite">
-                    {strength === undefined
-                      ? password !== '' && rules === null
-                        ? 'Checking the strength…'
-                        : 'Strength: not rated yet'
-                      : `Strength: ${STRENGTH_WORDS[strength.score]}${strength.problem === undefined ? '' : ' (not enough)'}`}
-                  </p>
-                </div>
-              </>
+              <PasswordStrength id={`${id}-password`} password={password} email={email} rules={rules} />
             ) : null}
             {fields.password ? (
               <p className="field__error" id={`${id}-password-error`}>

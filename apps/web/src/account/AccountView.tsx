@@ -8,6 +8,8 @@ import { describeUserAgent } from './user-agent';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
+const WRONG_PASSWORD = 'That is not your password';
+
 const asApiError = (caught: unknown) => (caught instanceof ApiError ? caught : ApiError.network(caught));
 
 /** The signed-in user's account: where they are signed in, their password, and leaving for good. */
@@ -134,9 +136,7 @@ function PasswordSection() {
   const issueOf = (field: string) =>
     (field === 'newPassword' ? weak : undefined) ??
     error?.issues.find((issue) => issue.path === field)?.message ??
-    (field === 'currentPassword' && error?.code === 'wrong_password'
-      ? 'That is not your password'
-      : undefined);
+    (field === 'currentPassword' && error?.code === 'wrong_password' ? WRONG_PASSWORD : undefined);
   return (
     <section className="account__section" aria-labelledby="password-heading">
       <h2 id="password-heading">Change your password</h2>
@@ -207,7 +207,7 @@ function DeleteAccountSection() {
           autoComplete="current-password"
           value={password}
           onChange={setPassword}
-          error={error?.code === 'wrong_password' ? 'That is not your password' : undefined}
+          error={error?.code === 'wrong_password' ? WRONG_PASSWORD : undefined}
         />
         {error && error.code !== 'wrong_password' ? (
           <ErrorNotice code={error.code} requestId={error.requestId} />

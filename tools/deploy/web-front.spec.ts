@@ -80,7 +80,11 @@ function send(
   });
 }
 
+let attempt = 0;
+
+/** A wrong password for a new address each time: only the per-address limit can refuse it. */
 function login(baseUrl: string, from: string, forwardedFor?: string): Promise<Answer> {
+  attempt += 1;
   return send(`${baseUrl}/api/auth/login`, {
     from,
     method: 'POST',
@@ -88,7 +92,7 @@ function login(baseUrl: string, from: string, forwardedFor?: string): Promise<An
       'content-type': 'application/json',
       ...(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }),
     },
-    body: JSON.stringify({ email: 'nobody@example.com', password: 'not the password at all' }),
+    body: JSON.stringify({ email: `nobody-${attempt}@example.com`, password: 'not the password at all' }),
   });
 }
 

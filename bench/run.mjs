@@ -264,6 +264,7 @@ async function startStack(upstreamUrl) {
     AUTH_RATE_LIMIT: '1000',
     // One bench user opens every stream: the per-user fair-use limits are not what is measured.
     CHAT_USER_RPM: '0',
+    API_USER_RPM: '0',
     CHAT_USER_MAX_STREAMS: '100000',
     JWT_EXPIRES_IN: '1h',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: await benchDatabase(name) } : {}),

@@ -153,4 +153,35 @@ describe('per-user chat rate limits (e2e)', () => {
       for (const stream of open.slice(1)) stream.abort();
     });
   });
+
+  describe('every request of a signed-in user (API_USER_RPM)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ env: { OLLAMA_BASE_URL: ollama.url, API_USER_RPM: '20' } });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('refuses the request over the limit with 429 and retry-after, for that user only', async () => {
+      const alice = await registerUser(t.url);
+      const bob = await registerUser(t.url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i++) {
+        statuses.push((await alice.api.post('/api/conversations', { title: `n${i}` })).status);
+      }
+      expect(statuses.slice(0, 20)).toEqual(Array(20).fill(201));
+      expect(statuses.slice(20)).toEqual(Array(5).fill(429));
+      const refused = await alice.api.get<ErrorResponse>('/api/conversations');
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toMatchObject({
+        code: 'rate_limited',
+        details: { limit: 'api_requests_per_minute' },
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+      expect((await bob.api.get('/api/conversations')).status).toBe(200);
+      expect((await alice.api.get('/health/ready')).status).toBe(200);
+    });
+  });
 });

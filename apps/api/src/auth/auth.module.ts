@@ -16,6 +16,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginAttempts } from './login-attempts/login-attempts';
 import { PasswordHasher } from './password-hasher';
 import { RolesGuard } from './roles.guard';
+import { UserRequestLimit } from './user-request-limit.guard';
 import { SessionsService } from './sessions/sessions.service';
 
 @Module({
@@ -47,9 +48,10 @@ import { SessionsService } from './sessions/sessions.service';
     LoginAttempts,
     PasswordHasher,
     JwtStrategy,
-    // Order matters: authenticate, then check the role.
+    // Order matters: authenticate, then check the role, then count the request against the user.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: UserRequestLimit },
   ],
 })
 export class AuthModule {}

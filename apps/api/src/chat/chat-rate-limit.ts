@@ -1,17 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  MemoryRateLimitStore,
-  type RateLimitDecision,
-  RateLimiter,
-  type RateLimitRule,
-  type RateLimitStore,
-  RedisRateLimitStore,
-} from '@sluice/llm-provider';
-import type { Redis } from 'ioredis';
+import type { RateLimitDecision, RateLimiter, RateLimitRule } from '@sluice/llm-provider';
 import { ApiException } from '../common/api.exception';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
-import { REDIS } from '../shared-state/shared-state.module';
+import { RATE_LIMITER } from '../shared-state/shared-state.module';
 
 /**
  * Per-user limits on the chat's LLM requests (`CHAT_USER_RPM`, `CHAT_USER_TPM`): a message is
@@ -24,15 +16,13 @@ export class ChatRateLimit {
   private readonly rule: RateLimitRule;
   private readonly limiter: RateLimiter | undefined;
 
-  constructor(@Inject(API_CONFIG) config: RuntimeConfig, @Inject(REDIS) redis: Redis | null) {
+  constructor(@Inject(API_CONFIG) config: RuntimeConfig, @Inject(RATE_LIMITER) limiter: RateLimiter) {
     this.rule = {
       ...(config.chatUserRpm === undefined ? {} : { requestsPerMinute: config.chatUserRpm }),
       ...(config.chatUserTpm === undefined ? {} : { tokensPerMinute: config.chatUserTpm }),
     };
     if (this.rule.requestsPerMinute === undefined && this.rule.tokensPerMinute === undefined) return;
-    const store: RateLimitStore =
-      redis === null ? new MemoryRateLimitStore() : new RedisRateLimitStore(redis, 'sluice:api:chat:');
-    this.limiter = new RateLimiter(store);
+    this.limiter = limiter;
   }
 
   /**
@@ -78,5 +68,5 @@ export class ChatRateLimit {
 }
 
 function subject(userId: string): string {
-  return `user:${userId}`;
+  return `chat:user:${userId}`;
 }

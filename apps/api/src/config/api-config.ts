@@ -63,8 +63,10 @@ export const apiEnvSchema = z
     AUTH_ACCOUNT_FAILURES: positiveInt.default(5),
     /** Chat messages (LLM requests) one user may send per minute; `0`: no limit. */
     CHAT_USER_RPM: nonNegativeInt.default(30).transform((value) => (value === 0 ? undefined : value)),
-    /** Answers one user may have streaming at once (every tab and replica together with Redis). */
+    /** Answers one user may have streaming at once (every tab and replica together: counted in the database). */
     CHAT_USER_MAX_STREAMS: positiveInt.default(4),
+    /** Requests one signed-in user may make per minute, all routes together; `0`: no limit. */
+    API_USER_RPM: nonNegativeInt.default(600).transform((value) => (value === 0 ? undefined : value)),
     /** LLM tokens (prompt + completion) one user may use per minute; unset: no limit. */
     CHAT_USER_TPM: positiveInt.optional(),
     /** The model's context window, in tokens, when its upstream reports none. */
@@ -168,6 +170,8 @@ export interface ApiConfig {
   chatUserRpm: number | undefined;
   chatUserTpm: number | undefined;
   chatUserMaxStreams: number;
+  /** Per-user limit on every authenticated request (undefined: none). */
+  apiUserRpm: number | undefined;
   chatHistory: ChatHistorySettings;
   /** Where the chat limit counters live when set (otherwise in memory). */
   redisUrl: string | undefined;
@@ -239,6 +243,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     chatUserRpm: e.CHAT_USER_RPM,
     chatUserTpm: e.CHAT_USER_TPM,
     chatUserMaxStreams: e.CHAT_USER_MAX_STREAMS,
+    apiUserRpm: e.API_USER_RPM,
     chatHistory: {
       defaultContextTokens: e.CHAT_DEFAULT_CONTEXT_TOKENS,
       answerReserveTokens: e.CHAT_ANSWER_RESERVE_TOKENS,

@@ -46,6 +46,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       AUTH_RATE_LIMIT: '1000',
       // Tests send many messages a minute; the ones about the per-user limits set their own.
       CHAT_USER_RPM: '0',
+      API_USER_RPM: '0',
       ...stage.apiEnv,
     });
     const config: RuntimeConfig = {

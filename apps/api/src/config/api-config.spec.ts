@@ -46,10 +46,14 @@ describe('loadApiConfig', () => {
   });
 
   it('reads the per-user chat limits and Redis (unset: 30 messages a minute, 4 streams, memory)', () => {
-    expect(loadApiConfig({ CHAT_USER_RPM: '0' }).chatUserRpm).toBeUndefined();
+    expect(loadApiConfig({ CHAT_USER_RPM: '0', API_USER_RPM: '0' })).toMatchObject({
+      chatUserRpm: undefined,
+      apiUserRpm: undefined,
+    });
     expect(loadApiConfig({})).toMatchObject({
       chatUserRpm: 30,
       chatUserMaxStreams: 4,
+      apiUserRpm: 600,
       chatUserTpm: undefined,
       redisUrl: undefined,
     });

@@ -265,7 +265,7 @@ async function startStack(upstreamUrl) {
     // One bench user opens every stream: the per-user fair-use limits are not what is measured.
     CHAT_USER_RPM: '0',
     API_USER_RPM: '0',
-    CHAT_USER_MAX_STREAMS: '100000',
+    CHAT_USER_MAX_STREAMS: '0',
     JWT_EXPIRES_IN: '1h',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: await benchDatabase(name) } : {}),
     ...extra,

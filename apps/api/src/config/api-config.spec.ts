@@ -46,9 +46,12 @@ describe('loadApiConfig', () => {
   });
 
   it('reads the per-user chat limits and Redis (unset: 30 messages a minute, 4 streams, memory)', () => {
-    expect(loadApiConfig({ CHAT_USER_RPM: '0', API_USER_RPM: '0' })).toMatchObject({
+    expect(
+      loadApiConfig({ CHAT_USER_RPM: '0', API_USER_RPM: '0', CHAT_USER_MAX_STREAMS: '0' }),
+    ).toMatchObject({
       chatUserRpm: undefined,
       apiUserRpm: undefined,
+      chatUserMaxStreams: undefined,
     });
     expect(loadApiConfig({})).toMatchObject({
       chatUserRpm: 30,

@@ -63,8 +63,8 @@ export const apiEnvSchema = z
     AUTH_ACCOUNT_FAILURES: positiveInt.default(5),
     /** Chat messages (LLM requests) one user may send per minute; `0`: no limit. */
     CHAT_USER_RPM: nonNegativeInt.default(30).transform((value) => (value === 0 ? undefined : value)),
-    /** Answers one user may have streaming at once (every tab and replica together: counted in the database). */
-    CHAT_USER_MAX_STREAMS: positiveInt.default(4),
+    /** Answers one user may have streaming at once (every tab and replica together: counted in the database); `0`: no limit. */
+    CHAT_USER_MAX_STREAMS: nonNegativeInt.default(4).transform((value) => (value === 0 ? undefined : value)),
     /** Requests one signed-in user may make per minute, all routes together; `0`: no limit. */
     API_USER_RPM: nonNegativeInt.default(600).transform((value) => (value === 0 ? undefined : value)),
     /** LLM tokens (prompt + completion) one user may use per minute; unset: no limit. */
@@ -169,7 +169,8 @@ export interface ApiConfig {
   /** Per-user limits on the chat's LLM requests (undefined: none). */
   chatUserRpm: number | undefined;
   chatUserTpm: number | undefined;
-  chatUserMaxStreams: number;
+  /** Undefined: no limit (and no per-user lock when a message starts). */
+  chatUserMaxStreams: number | undefined;
   /** Per-user limit on every authenticated request (undefined: none). */
   apiUserRpm: number | undefined;
   chatHistory: ChatHistorySettings;

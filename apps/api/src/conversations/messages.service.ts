@@ -97,10 +97,11 @@ export class MessagesService {
     conversation: ConversationEntity,
     content: string,
     requestedModel: string | null,
-    maxStreaming: number,
+    maxStreaming: number | undefined,
   ): Promise<StartedExchange> {
     return this.dataSource.transaction(async (manager) => {
-      await this.refuseOverStreamLimit(manager, conversation.userId, maxStreaming);
+      if (maxStreaming !== undefined)
+        await this.refuseOverStreamLimit(manager, conversation.userId, maxStreaming);
       const repo = manager.getRepository(MessageEntity);
       const base = { conversationId: conversation.id, userId: conversation.userId };
       const userMessage = await repo.save(

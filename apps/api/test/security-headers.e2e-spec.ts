@@ -29,4 +29,14 @@ describe('security headers on every answer (e2e)', () => {
     expect(headers.get('referrer-policy')).toBe('no-referrer');
     expect(headers.get('strict-transport-security')).toBeNull();
   });
+
+  it("lets the OpenAPI UI use Swagger's inline styles, and nothing else inline", async () => {
+    for (const route of ['/api/docs', '/api/docs/swagger-ui-init.js']) {
+      const headers = (await fetch(`${t.url}${route}`)).headers;
+      expect(headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline';");
+      expect(headers.get('content-security-policy')).toContain("script-src 'self';");
+    }
+    const app = (await fetch(`${t.url}/api/docsx`)).headers;
+    expect(app.get('content-security-policy')).toContain("style-src 'self';");
+  });
 });

@@ -407,4 +407,11 @@ describe('the web app in Chromium (real API, PostgreSQL, fake Ollama)', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in to Sluice' }).waitFor();
   });
+
+  it('shows the OpenAPI UI (development) under its own policy, with nothing blocked', async () => {
+    const docs = await browser.context.newPage();
+    await docs.goto(new URL('/api/docs', web.url).href);
+    await docs.getByText('Sluice API').first().waitFor();
+    await docs.close();
+  });
 });

@@ -22,6 +22,22 @@ export const CONTENT_SECURITY_POLICY = {
   'frame-ancestors': ["'none'"],
 };
 
+/**
+ * The OpenAPI UI (`/api/docs`, off in production unless API_DOCS=true) is Swagger's page, with an
+ * inline `<style>` and `style` attributes of its own: it may use inline styles, still no inline script.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = {
+  ...CONTENT_SECURITY_POLICY,
+  'style-src': ["'self'", "'unsafe-inline'"],
+};
+const DOCS_PREFIX = '/api/docs';
+
+function headerValue(policy: Record<string, string[]>): string {
+  return Object.entries(policy)
+    .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
+    .join(';');
+}
+
 export const SECURITY_HEADERS_OPTIONS: FastifyHelmetOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
   frameguard: { action: 'deny' },
@@ -34,4 +50,11 @@ export const SECURITY_HEADERS_OPTIONS: FastifyHelmetOptions = {
 /** Registers helmet on the whole Fastify instance: every route, including the static files. */
 export async function useSecurityHeaders(fastify: FastifyInstance): Promise<void> {
   await fastify.register(helmet, SECURITY_HEADERS_OPTIONS);
+  const docsPolicy = headerValue(DOCS_CONTENT_SECURITY_POLICY);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.url === DOCS_PREFIX || request.url.startsWith(`${DOCS_PREFIX}/`)) {
+      void reply.header('content-security-policy', docsPolicy);
+    }
+    done();
+  });
 }

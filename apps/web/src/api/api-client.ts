@@ -93,9 +93,22 @@ export class ApiClient {
     return this.renewal;
   }
 
-  /** Ends this session on the server (its refresh cookie is cleared). */
+  /**
+   * Ends this session on the server (its refresh cookie is cleared). An access token that ran out
+   * (a laptop back from sleep) is renewed once for the purpose, without handing the new one to the
+   * app: signing out must never sign the user back in, nor leave the cookie able to.
+   */
   async logout(): Promise<void> {
-    await this.request(null, '/api/auth/logout', { method: 'POST' });
+    const logout = (token: string | null) => this.send(null, '/api/auth/logout', { method: 'POST' }, token);
+    try {
+      await logout(this.options.getToken());
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'unauthorized') throw error;
+      const renewed = await this.withRefreshLock(() => this.signIn('/api/auth/refresh', undefined)).catch(
+        () => null,
+      );
+      if (renewed !== null) await logout(renewed.accessToken);
+    }
   }
 
   /** Every other session ends; this one goes on. */

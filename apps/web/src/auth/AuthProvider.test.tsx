@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../app/App';
 import { fakeApi, USER } from '../test-support/fake-api';
-import { jsonResponse } from '../test-support/sse';
+import { errorResponse, jsonResponse } from '../test-support/sse';
 
 const renewed = () =>
   jsonResponse({ accessToken: 'from-cookie', tokenType: 'Bearer', expiresIn: 900, user: USER });
@@ -44,5 +44,34 @@ describe('AuthProvider', () => {
     expect(api.sent('POST', '/api/auth/logout').headers).toMatchObject({
       authorization: 'Bearer from-cookie',
     });
+  });
+
+  it('sign out with an access token that ran out still ends the session, and never signs back in', async () => {
+    window.location.hash = '#/';
+    let renewals = 0;
+    const api = fakeApi({
+      'POST /api/auth/refresh': () =>
+        jsonResponse({
+          accessToken: `from-cookie-${++renewals}`,
+          tokenType: 'Bearer',
+          expiresIn: 900,
+          user: USER,
+        }),
+      'POST /api/auth/logout': ({ init }) =>
+        JSON.stringify(init.headers).includes('from-cookie-1')
+          ? errorResponse(401, 'unauthorized', 'The access token has expired')
+          : new Response(null, { status: 204 }),
+    });
+    render(<App fetch={api.fetch} />);
+    await screen.findByRole('textbox', { name: 'Message' });
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByRole('heading', { name: 'Sign in to Sluice' });
+    await waitFor(() => expect(api.calls('POST', '/api/auth/logout')).toHaveLength(2));
+    expect(api.sent('POST', '/api/auth/logout', 1).headers).toMatchObject({
+      authorization: 'Bearer from-cookie-2',
+    });
+    // Still on the sign-in screen: the renewal made for the sign-out did not open the app again.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.getByRole('heading', { name: 'Sign in to Sluice' })).toBeTruthy();
   });
 });

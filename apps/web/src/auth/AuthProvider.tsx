@@ -55,6 +55,8 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
   const [restoring, setRestoring] = useState(initialSession === undefined);
   const [signedOutReason, setSignedOutReason] = useState<SignOutReason | null>(null);
   const tokenRef = useRef<string | null>(session?.accessToken ?? null);
+  // Set when a session ends here: a renewal still in flight must not sign the user back in.
+  const endedRef = useRef(false);
 
   const update = useCallback((next: Session | null) => {
     tokenRef.current = next?.accessToken ?? null;
@@ -64,6 +66,7 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
   const endSession = useCallback(
     (reason: SignOutReason) => {
       if (tokenRef.current === null) return;
+      endedRef.current = true;
       update(null);
       setSignedOutReason(reason);
     },
@@ -74,7 +77,9 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
     () =>
       new ApiClient({
         getToken: () => tokenRef.current,
-        onRenewed: (answer) => update(sessionOf(answer)),
+        onRenewed: (answer) => {
+          if (!endedRef.current) update(sessionOf(answer));
+        },
         onUnauthorized: () => endSession('expired'),
         ...(fetch === undefined ? {} : { fetch }),
       }),
@@ -97,6 +102,7 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
   const signIn = useCallback(
     async (body: LoginBody) => {
       const answer = await api.login(body);
+      endedRef.current = false;
       setSignedOutReason(null);
       update(sessionOf(answer));
     },
@@ -106,6 +112,7 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
   const signUp = useCallback(
     async (body: RegisterBody) => {
       const answer = await api.register(body);
+      endedRef.current = false;
       setSignedOutReason(null);
       update(sessionOf(answer));
     },

@@ -99,25 +99,18 @@ export function AuthProvider({ children, fetch, initialSession }: AuthProviderPr
     [api, endSession],
   );
 
-  const signIn = useCallback(
-    async (body: LoginBody) => {
-      const answer = await api.login(body);
+  /** Sign-in and sign-up answer the same: a session that starts here. */
+  const begin = useCallback(
+    async (answer: Promise<AuthResponse>) => {
+      const session = sessionOf(await answer);
       endedRef.current = false;
       setSignedOutReason(null);
-      update(sessionOf(answer));
+      update(session);
     },
-    [api, update],
+    [update],
   );
-
-  const signUp = useCallback(
-    async (body: RegisterBody) => {
-      const answer = await api.register(body);
-      endedRef.current = false;
-      setSignedOutReason(null);
-      update(sessionOf(answer));
-    },
-    [api, update],
-  );
+  const signIn = useCallback((body: LoginBody) => begin(api.login(body)), [api, begin]);
+  const signUp = useCallback((body: RegisterBody) => begin(api.register(body)), [api, begin]);
 
   // On load: the refresh cookie, if there is one, signs the user back in.
   useEffect(() => {

@@ -73,11 +73,6 @@ export default tseslint.config(
     },
   },
   {
-    // Jest configs load the shared preset from the workspace root: build tooling, not a module edge.
-    files: ['**/jest.config.ts'],
-    rules: { '@nx/enforce-module-boundaries': 'off' },
-  },
-  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -3,9 +3,9 @@
 # Build from the repository root:  docker build -f docker/api.Dockerfile -t sluice-api .
 # Needs DATABASE_URL and JWT_SECRET (32+ characters) at run time: see docker/README.md.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- base: Node 20 with npm 11 (package.json's `allowScripts` and --strict-allow-scripts need it).
+# ---- base: Node 24 with npm 11 (package.json's `allowScripts` and --strict-allow-scripts need it).
 FROM ${NODE_IMAGE} AS base
 ARG NPM_VERSION=11.19.1
 RUN --mount=type=cache,target=/root/.npm npm install --global --no-audit --no-fund npm@${NPM_VERSION}
@@ -28,7 +28,7 @@ COPY apps/api apps/api
 RUN npx tsc -p apps/api/tsconfig.app.json && npx tsc-alias -p apps/api/tsconfig.app.json
 
 # ---- prod-deps: production dependencies only; optional peers that only the dev tree satisfies
-#      (typeorm's ts-node and typescript) and the workspace links go too (the build inlines the libs).
+#      (typeorm's typescript) and the workspace links go too (the build inlines the libs).
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/

@@ -4,9 +4,9 @@
 # Build from the repository root:  docker build -f docker/llm.Dockerfile -t sluice-llm .
 # Needs LLM_GATEWAY_TOKEN (or LLM_GATEWAY_TOKENS) and an upstream (OLLAMA_BASE_URL, VLLM_BASE_URL, ...).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- base: Node 20 with npm 11 (package.json's `allowScripts` and --strict-allow-scripts need it).
+# ---- base: Node 24 with npm 11 (package.json's `allowScripts` and --strict-allow-scripts need it).
 FROM ${NODE_IMAGE} AS base
 ARG NPM_VERSION=11.19.1
 RUN --mount=type=cache,target=/root/.npm npm install --global --no-audit --no-fund npm@${NPM_VERSION}
@@ -29,7 +29,7 @@ COPY apps/llm apps/llm
 RUN npx tsc -p apps/llm/tsconfig.app.json && npx tsc-alias -p apps/llm/tsconfig.app.json
 
 # ---- prod-deps: production dependencies only; optional peers that only the dev tree satisfies
-#      (typeorm's ts-node and typescript) and the workspace links go too (the build inlines the libs).
+#      (typeorm's typescript) and the workspace links go too (the build inlines the libs).
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/

@@ -1,7 +1,7 @@
 // Runs in the images' prod-deps stage, after `npm ci --omit=dev`, from the directory holding
 // package-lock.json and node_modules. `--omit=dev` keeps every package the lockfile marks
 // `devOptional`: a dev dependency that some production package names as an *optional peer* (typeorm's
-// peer `ts-node`, and through it `typescript`; openai's peer `ws`). Nothing at run time needs them.
+// peer `typescript`; openai's peer `ws`). Nothing at run time needs them.
 //
 // This walks the production graph from the root's dependencies the way Node resolves them (each
 // package's dependencies, optionalDependencies and required peers; optional peers are not followed)

@@ -3,9 +3,9 @@
 # and /health to the API (API_UPSTREAM, default api:3000), streaming the chat's SSE through unbuffered.
 # Build from the repository root:  docker build -f docker/web.Dockerfile -t sluice-web .
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- base: Node 20 with npm 11 (package.json's `allowScripts` and --strict-allow-scripts need it).
+# ---- base: Node 24 with npm 11 (package.json's `allowScripts` and --strict-allow-scripts need it).
 FROM ${NODE_IMAGE} AS base
 ARG NPM_VERSION=11.19.1
 RUN --mount=type=cache,target=/root/.npm npm install --global --no-audit --no-fund npm@${NPM_VERSION}

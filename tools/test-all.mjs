@@ -1,7 +1,10 @@
 // Runs every test tier in one command and closes with one line CI can read:
 // Jest (libraries, API and gateway end-to-end, browser tests) and Vitest (the web app's components).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// They run on the `node` first on PATH (under npm, the Node 24 that `npm install` put in
+// node_modules); SLUICE_TEST_NODE=/path/to/node runs them, and every `node` they start, on another.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +13,19 @@ const out = path.join(root, 'tmp', 'test-results');
 mkdirSync(out, { recursive: true });
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const extra = process.argv.slice(2);
+
+/** PATH with the chosen Node first: a folder holding only a `node` link, so nothing else is shadowed. */
+function pathWithNode(node) {
+  if (!node) return process.env.PATH;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-node-'));
+  symlinkSync(path.resolve(node), path.join(dir, 'node'));
+  return `${dir}${path.delimiter}${process.env.PATH}`;
+}
+const PATH = pathWithNode(process.env.SLUICE_TEST_NODE);
+const nodeVersion = execFileSync('node', ['--version'], { env: { ...process.env, PATH } })
+  .toString()
+  .trim();
+console.log(`Running the tests on Node ${nodeVersion}`);
 
 const runs = [
   {
@@ -55,7 +71,7 @@ for (const run of runs) {
     cwd: root,
     stdio: 'inherit',
     // Vite's notice about its future config loader, printed on every run, is noise here.
-    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+    env: { ...process.env, PATH, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
   });
   if (result.status !== 0) exitCode = 1;
   if (!existsSync(file)) {
@@ -68,5 +84,6 @@ for (const run of runs) {
   for (const key of Object.keys(total)) total[key] += counts[key];
 }
 if (total.passed === 0) exitCode = 1;
-console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+console.log(`\nNode ${nodeVersion}`);
+console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(exitCode);

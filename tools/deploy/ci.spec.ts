@@ -1,9 +1,8 @@
 /** .github/workflows/ci.yml: the test job runs `.ci/run`'s way, the images job builds what compose and k8s use. */
 import { ciImages, dockerfilesInRepo } from './testing/images';
 import { asArray, asRecord, loadYaml, readRepoFile, str } from './testing/repo';
-import { describeDeploy } from './testing/deploy-project';
 
-describeDeploy('.github/workflows/ci.yml', () => {
+describe('.github/workflows/ci.yml', () => {
   const workflow = asRecord(loadYaml('.github/workflows/ci.yml'), 'ci.yml');
   const jobs = asRecord(workflow['jobs'], 'jobs');
   const test = asRecord(jobs['test'], 'jobs.test');
@@ -22,9 +21,9 @@ describeDeploy('.github/workflows/ci.yml', () => {
     expect(Object.keys(on).sort()).toEqual(['pull_request', 'push']);
   });
 
-  it('tests the way .ci/run does: Node 20, PostgreSQL 16, Redis 7, Chromium from apt, then `bash .ci/run`', () => {
+  it('tests the way .ci/run does: Node 24, PostgreSQL 16, Redis 7, Chromium from apt, then `bash .ci/run`', () => {
     const container = asRecord(test['container'], 'jobs.test.container');
-    expect(String(container['image'])).toMatch(/^node:20(-|$)/);
+    expect(String(container['image'])).toMatch(/^node:24(-|$)/);
     const services = asRecord(test['services'], 'jobs.test.services');
     expect(String(asRecord(services['postgres'], 'postgres')['image'])).toMatch(/^postgres:16(\b|$)/);
     expect(String(asRecord(services['redis'], 'redis')['image'])).toMatch(/^redis:7(\b|$)/);
@@ -38,6 +37,8 @@ describeDeploy('.github/workflows/ci.yml', () => {
     expect(String(env['DATABASE_URL'])).toMatch(/^postgres:\/\/[^@]+@postgres:5432\//);
     expect(String(env['REDIS_URL'])).toBe('redis://redis:6379');
     expect(readRepoFile('.ci/run')).toContain('npm test');
+    // …and the suite again on the machine's own Node while it is older than the baseline.
+    expect(readRepoFile('.ci/run')).toMatch(/SLUICE_TEST_NODE="\$system_node" npm run test:all/);
   });
 
   it('builds every Dockerfile with Buildx and the GitHub Actions cache', () => {

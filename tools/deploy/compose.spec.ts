@@ -16,11 +16,10 @@ import {
 } from './testing/compose';
 import { IMAGE_APPS, imageInfos } from './testing/images';
 import { asRecord, isRecord, loadYaml, readRepoFile, ROOT } from './testing/repo';
-import { describeDeploy } from './testing/deploy-project';
 
 const PROFILES = ['stage1', 'stage2'] as const;
 
-describeDeploy('docker-compose.yml', () => {
+describe('docker-compose.yml', () => {
   const envExample = readEnvFile('.env.example');
   const compose = loadCompose('docker-compose.yml', withGeneratedSecrets(envExample.set));
   const raw = asRecord(loadYaml('docker-compose.yml'), 'docker-compose.yml');
@@ -248,7 +247,7 @@ describeDeploy('docker-compose.yml', () => {
   });
 });
 
-describeDeploy('.env.example', () => {
+describe('.env.example', () => {
   const envExample = readEnvFile('.env.example');
   const compose = loadCompose('docker-compose.yml', envExample.set);
   const appKeys = new Set([...API_KEYS, ...LLM_KEYS, ...GATEWAY_KEYS]);

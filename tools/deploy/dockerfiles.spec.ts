@@ -9,7 +9,6 @@ import { DockerIgnore } from './testing/dockerignore';
 import { dockerfilesInRepo, imageInfoFor, imageInfos } from './testing/images';
 import { effective, find, parseNginx } from './testing/nginx-conf';
 import { listFiles, readRepoFile, repoPath } from './testing/repo';
-import { describeDeploy } from './testing/deploy-project';
 
 /** Every `libs/<name>/package.json`: the workspaces `npm ci` needs before any source. */
 const workspaceManifests = listFiles('libs', (file) => /^libs\/[^/]+\/package\.json$/.test(file));
@@ -25,7 +24,7 @@ function stageRuns(instructions: Instruction[]): Instruction[] {
   return instructions.filter((instruction) => instruction.keyword === 'RUN');
 }
 
-describeDeploy('Dockerfiles', () => {
+describe('Dockerfiles', () => {
   const images = imageInfos();
 
   it('are the ones CI builds: one per app image, every docker/*.Dockerfile', () => {
@@ -140,7 +139,7 @@ describeDeploy('Dockerfiles', () => {
   });
 });
 
-describeDeploy('.dockerignore', () => {
+describe('.dockerignore', () => {
   const ignore = DockerIgnore.read(repoPath('.dockerignore'));
 
   it('keeps secrets, git, dependencies, build output and tests out of the build context', () => {
@@ -180,7 +179,7 @@ describeDeploy('.dockerignore', () => {
   });
 });
 
-describeDeploy('the web image: nginx configuration', () => {
+describe('the web image: nginx configuration', () => {
   const config = parseNginx(readFileSync(repoPath('docker/nginx/default.conf.template'), 'utf8'));
   const server = find(config, 'server')[0]!.block!;
   const locations = find(server, 'location').map((location) => ({

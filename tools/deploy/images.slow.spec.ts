@@ -28,14 +28,13 @@ import { imageInfoFor } from './testing/images';
 import { chatThrough, rawRequest } from './testing/http';
 import { freePort, killAllServers, tail } from './testing/processes';
 import { ROOT } from './testing/repo';
-import { describeDeploy } from './testing/deploy-project';
 
 const BUILD_TIMEOUT_MS = 8 * 60_000;
 /** The test run's Redis (.ci/run sets REDIS_URL); without one the apps keep their counters in memory. */
 const redisUrl = process.env['REDIS_URL'] || undefined;
 const START_TIMEOUT_MS = 60_000;
 
-describeDeploy('[slow] the images, built and run without Docker', () => {
+describe('[slow] the images, built and run without Docker', () => {
   let work: string;
   let builder: ImageBuilder;
   const images: Partial<Record<'api' | 'llm' | 'web', BuiltImage>> = {};

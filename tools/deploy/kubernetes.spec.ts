@@ -10,12 +10,11 @@ import { hostPort, withGeneratedSecrets } from './testing/compose';
 import { imageInfoFor, imageInfos } from './testing/images';
 import { type ContainerView, matchesSelector, Rendered, resolvePort, type WorkloadView } from './testing/k8s';
 import { asArray, asRecord, isRecord, listFiles, loadYamlDocuments, readRepoFile, str } from './testing/repo';
-import { describeDeploy } from './testing/deploy-project';
 
 const OVERLAYS = ['stage1', 'stage2'] as const;
 const SECRET_EXAMPLE = 'deploy/k8s/base/secret.example.yaml';
 
-describeDeploy('deploy/k8s', () => {
+describe('deploy/k8s', () => {
   const secretExample = asRecord(
     loadYamlDocuments(readRepoFile(SECRET_EXAMPLE), SECRET_EXAMPLE)[0],
     SECRET_EXAMPLE,

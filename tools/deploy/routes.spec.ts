@@ -14,7 +14,6 @@ import { type ComposeService, imageName, loadCompose, readEnvFile } from './test
 import { healthcheckPath, IMAGE_APPS, imageInfos } from './testing/images';
 import { Rendered } from './testing/k8s';
 import { asRecord, isRecord, str } from './testing/repo';
-import { describeDeploy } from './testing/deploy-project';
 
 type Target = 'api' | 'llm' | 'vllm';
 
@@ -81,7 +80,7 @@ function composeTarget(service: ComposeService): Target {
   throw new Error(`docker-compose.yml ${service.name}: no stand-in to probe ${service.image}`);
 }
 
-describeDeploy('probed paths are real routes', () => {
+describe('probed paths are real routes', () => {
   const paths = probedPaths();
   let ollama: FakeOllama;
   let vllm: FakeVllm;

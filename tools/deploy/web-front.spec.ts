@@ -17,7 +17,6 @@ import { deadUrl } from '../../apps/api/test/support/net';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startTestApp, type TestApp } from '../../apps/api/test/support/test-app';
 import { type Container, startContainer, waitHealthy } from './testing/container';
-import { describeDeploy } from './testing/deploy-project';
 import { ImageBuilder } from './testing/image-builder';
 import { imageInfoFor } from './testing/images';
 import { find, parseNginx } from './testing/nginx-conf';
@@ -101,7 +100,7 @@ const outcome = (answer: Answer): string =>
     ? `429 ${(JSON.parse(answer.body) as { error?: { code?: string } }).error?.code}`
     : String(answer.status);
 
-describeDeploy("the web image's nginx in front of the API", () => {
+describe("the web image's nginx in front of the API", () => {
   let work: string;
   let api: TestApp;
   let web: Container;

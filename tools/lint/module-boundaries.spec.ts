@@ -1,6 +1,7 @@
 /**
- * Proves the workspace's lint rules enforce the architecture (DESIGN.md "The shape"), so a boundary
- * cannot quietly turn into a convention: each case lints a would-be file and expects the rule to fire.
+ * Proves the workspace's lint rules enforce the architecture (docs/architecture.md, "The shape"), so a
+ * boundary cannot quietly turn into a convention: each case lints a would-be file and expects the rule
+ * to fire.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';

@@ -74,7 +74,7 @@ describe('the web app in Chromium (real API, PostgreSQL, fake Ollama)', () => {
 
   beforeAll(async () => {
     const distDir = process.env['SLUICE_WEB_E2E_DIST'];
-    if (!distDir) throw new Error('SLUICE_WEB_E2E_DIST is not set: run through apps/web/jest.config.ts');
+    if (!distDir) throw new Error('SLUICE_WEB_E2E_DIST is not set: run through apps/web/jest.config.js');
     ollama = await startFakeOllama();
     api = await startTestApp({
       env: { OLLAMA_BASE_URL: ollama.url, LLM_MODEL: 'llama3.2:latest', WEB_DIST_DIR: distDir },

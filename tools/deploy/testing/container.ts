@@ -82,7 +82,7 @@ export async function startContainer(image: BuiltImage, options: StartOptions): 
   let argv = commandLine(stage);
   let cwd = inStage(stage.root, stage.workdir);
   if (stage.base.kind === 'node') {
-    if (argv[0] === 'node') argv = [process.execPath, ...argv.slice(1)];
+    if (argv[0] === 'node') argv = [imageNode(stage), ...argv.slice(1)];
   } else {
     const prepared = prepareNginx(stage, options.dir, env, runAs);
     argv = prepared.argv;
@@ -99,7 +99,7 @@ export async function startContainer(image: BuiltImage, options: StartOptions): 
     const check = stage.healthcheck;
     if (!check) throw new Error(`${image.dockerfile.file} has no HEALTHCHECK`);
     let hcArgv = Array.isArray(check.command) ? [...check.command] : ['/bin/sh', '-c', check.command];
-    if (hcArgv[0] === 'node') hcArgv = [process.execPath, ...hcArgv.slice(1)];
+    if (hcArgv[0] === 'node') hcArgv = [imageNode(stage), ...hcArgv.slice(1)];
     return runCommand(hcArgv, {
       cwd: inStage(stage.root, stage.workdir),
       env,
@@ -119,6 +119,11 @@ export async function startContainer(image: BuiltImage, options: StartOptions): 
 }
 
 /** ENTRYPOINT + CMD as Docker combines them (shell forms through /bin/sh -c). */
+/** The node image's `node` (a link to a Node of the image's major: image-builder's stand-in). */
+function imageNode(stage: StageResult): string {
+  return inStage(stage.root, '/usr/local/bin/node');
+}
+
 export function commandLine(stage: StageResult): string[] {
   const part = (value: string[] | string | undefined) =>
     value === undefined ? [] : Array.isArray(value) ? value : ['/bin/sh', '-c', value];

@@ -2,10 +2,19 @@
  * Builds a Dockerfile without Docker: each stage is a directory standing for the image's filesystem
  * (an image path `/app` is `<stage>/app`), and the instructions are carried out on it in order.
  *
+ * Why this exists rather than something smaller: the machines `npm test` runs on have no Docker
+ * engine (CI's `images` job builds for real with Buildx, after the tests), and a linter proves less.
+ * hadolint is not in Debian's packages and its npm wrappers download a binary from GitHub, which these
+ * machines cannot reach; a linter would in any case say that a Dockerfile parses and follows style,
+ * not that its stages' commands succeed on the lockfile, that the production prune leaves what the
+ * app needs, or that the image's CMD boots and passes its HEALTHCHECK — which is what images.slow
+ * proves with this, by streaming a chat through the built web, API and gateway images.
+ *
  * - FROM an earlier stage copies that stage's directory; FROM an image starts empty, plus what the
- *   test knows of that base (BASES below): the node images' `node` is this machine's (same major
- *   version, checked), npm's global prefix `/usr/local` is `<stage>/usr/local`; the nginx image's
- *   mime.types comes from this machine's nginx.
+ *   test knows of that base (BASES below): the node images' `/usr/local/bin/node` is a link to a Node
+ *   of the same major here (the one running the tests, or the workspace's `node` package), npm's
+ *   global prefix `/usr/local` is `<stage>/usr/local`; the nginx image's mime.types comes from this
+ *   machine's nginx.
  * - COPY takes files from the repository through .dockerignore (or from another stage), with Docker's
  *   rules for files, directories and a trailing `/`.
  * - RUN runs with `/bin/sh -c` (Docker's default shell) in the stage's WORKDIR, with the stage's ENV and
@@ -15,6 +24,7 @@
  *   BuildKit's cache would be: the three images share their dependency stages.
  * - Only the stages the last one needs are built, as BuildKit does.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -44,6 +54,7 @@ import {
 } from './dockerfile';
 import { DockerIgnore } from './dockerignore';
 import { runCommand, tail } from './processes';
+import { ROOT } from './repo';
 
 export type BaseKind = 'node' | 'nginx';
 
@@ -56,20 +67,29 @@ export interface BaseImage {
   entrypoint: string[] | undefined;
   cmd: string[] | undefined;
   stopSignal: NodeJS.Signals;
+  /** A node image's `node`: a binary of the image's major version on this machine. */
+  node?: string;
+}
+
+/** A Node binary of this major here: the one running the tests, or the workspace's `node` package. */
+function nodeOfMajor(major: number, image: string): string {
+  const majorOf = (version: string) => Number(version.replace(/^v/, '').split('.')[0]);
+  if (majorOf(process.versions.node) === major) return process.execPath;
+  const workspaceNode = path.join(ROOT, 'node_modules/node/bin/node');
+  if (existsSync(workspaceNode)) {
+    const version = execFileSync(workspaceNode, ['--version']).toString().trim();
+    if (majorOf(version) === major) return workspaceNode;
+  }
+  throw new Error(
+    `${image} runs Node ${major}; neither this Node (${process.versions.node}) nor node_modules/node is ` +
+      "of that major: the image checks run the image's programs with a Node of the image's major",
+  );
 }
 
 const BASES: { pattern: RegExp; make: (image: string, match: RegExpExecArray) => BaseImage }[] = [
   {
     pattern: /^node:(\d+)(?:[.-][\w.-]*)?$/,
     make: (image, match) => {
-      const major = Number(match[1]);
-      const here = Number(process.versions.node.split('.')[0]);
-      if (major !== here) {
-        throw new Error(
-          `${image} runs Node ${major}, this machine runs Node ${process.versions.node}: the image checks run ` +
-            "the image's program with this machine's node, so the majors must match",
-        );
-      }
       // docker-entrypoint.sh only prepends `node` to arguments that start with `-`.
       return {
         image,
@@ -78,6 +98,7 @@ const BASES: { pattern: RegExp; make: (image: string, match: RegExpExecArray) =>
         entrypoint: undefined,
         cmd: ['node'],
         stopSignal: 'SIGTERM',
+        node: nodeOfMajor(Number(match[1]), image),
       };
     },
   },
@@ -441,8 +462,12 @@ export class ImageBuilder {
     return result;
   }
 
-  /** What a base image brings that the checks need: the nginx image's mime.types, its conf.d. */
+  /** What a base image brings that the checks need: the node image's node; nginx's mime.types, conf.d. */
   private standInFor(base: BaseImage, root: string): void {
+    if (base.node) {
+      mkdirSync(path.join(root, 'usr/local/bin'), { recursive: true });
+      symlinkSync(base.node, path.join(root, 'usr/local/bin/node'));
+    }
     if (base.kind === 'nginx') {
       const mime = '/etc/nginx/mime.types';
       if (!existsSync(mime)) {

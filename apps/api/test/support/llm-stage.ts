@@ -6,7 +6,7 @@ import { loadGatewayConfig } from '../../../llm/src/config/gateway-config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createApp as createGatewayApp } from '../../../llm/src/create-app';
 
-/** `SLUICE_TEST_LLM_MODE=gateway` (set by `jest.gateway.config.ts`) runs the suite in stage two. */
+/** `SLUICE_TEST_LLM_MODE=gateway` (set by `jest.gateway.config.js`) runs the suite in stage two. */
 export const llmStage: 'inprocess' | 'gateway' =
   process.env['SLUICE_TEST_LLM_MODE'] === 'gateway' ? 'gateway' : 'inprocess';
 

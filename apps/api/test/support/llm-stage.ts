@@ -83,5 +83,5 @@ export function upstreamSeenByApi(
   modelServer: { provider: string; kind: string; baseUrl: string },
 ): { provider: string; kind: string; baseUrl: string } {
   if (llmStage === 'inprocess') return modelServer;
-  return { provider: 'gateway', kind: 'openai', baseUrl: `${app.gatewayUrl}/v1` };
+  return { provider: 'gateway', kind: 'sluice-gateway', baseUrl: `${app.gatewayUrl}/v1` };
 }

@@ -5,7 +5,7 @@ interface ParsedChunk {
 }
 const parse = (text: string) => JSON.parse(text) as ParsedChunk;
 
-/** The object form every chunk must equal once parsed (OpenAI's field order, PROTOCOLS.md D). */
+/** The object form every chunk must equal once parsed (OpenAI's field order, docs/wire-formats.md#openai-chunks). */
 function expected(
   builder: ChunkBuilder,
   model: string,

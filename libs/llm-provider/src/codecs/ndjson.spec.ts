@@ -18,9 +18,19 @@ describe('NdjsonDecoder', () => {
     }
   });
 
-  it('throws on a line that is not JSON instead of skipping it', () => {
+  it('stops at a line that is not JSON instead of skipping it, after the records before it', () => {
     const decoder = new NdjsonDecoder();
-    expect(() => decoder.push('{"ok":1}\nnot json\n')).toThrow(NdjsonSyntaxError);
+    expect(decoder.push('{"ok":1}\nnot json\n{"ok":2}\n')).toEqual([{ ok: 1 }]);
+    expect(decoder.failure).toBeInstanceOf(NdjsonSyntaxError);
+    expect(decoder.failure?.line).toBe('not json');
+    expect(decoder.push('{"ok":3}\n')).toEqual([]);
+    expect(decoder.end()).toEqual([]);
+  });
+
+  it('reads a last line cut before its end as a line that is not JSON', () => {
+    const decoder = new NdjsonDecoder();
+    expect([...decoder.push('{"a":1}\n{"b":'), ...decoder.end()]).toEqual([{ a: 1 }]);
+    expect(decoder.failure?.line).toBe('{"b":');
   });
 
   it('skips blank lines and accepts CRLF', () => {

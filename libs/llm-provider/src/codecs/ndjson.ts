@@ -1,6 +1,6 @@
 import { LineDecoder } from './lines';
 
-/** Thrown for a line that is not JSON: a stream must never skip a record silently. */
+/** A line that is not JSON: a stream must never skip a record silently. */
 export class NdjsonSyntaxError extends Error {
   override readonly name = 'NdjsonSyntaxError';
   constructor(readonly line: string) {
@@ -8,16 +8,22 @@ export class NdjsonSyntaxError extends Error {
   }
 }
 
-/** Parses newline-delimited JSON whatever the chunking; blank lines are allowed, bad ones throw. */
+/**
+ * Parses newline-delimited JSON whatever the chunking; blank lines are allowed. A line that is not JSON
+ * stops the decoder: the records before it are still returned, `failure` says which line it was, and
+ * nothing after it is read (fed chunk by chunk, so a caller delivers what came before, then fails).
+ */
 export class NdjsonDecoder {
   private readonly lines = new LineDecoder();
+  failure: NdjsonSyntaxError | undefined;
 
   push(chunk: Uint8Array | string): unknown[] {
-    return this.parse(this.lines.push(chunk));
+    return this.failure ? [] : this.parse(this.lines.push(chunk));
   }
 
+  /** At EOF: the last record, when it had no newline after it. */
   end(): unknown[] {
-    return this.parse(this.lines.end());
+    return this.failure ? [] : this.parse(this.lines.end());
   }
 
   private parse(lines: string[]): unknown[] {
@@ -27,17 +33,12 @@ export class NdjsonDecoder {
       try {
         records.push(JSON.parse(line));
       } catch {
-        throw new NdjsonSyntaxError(line);
+        this.failure = new NdjsonSyntaxError(line);
+        break;
       }
     }
     return records;
   }
-}
-
-export async function* readNdjson(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<unknown> {
-  const decoder = new NdjsonDecoder();
-  for await (const chunk of body) yield* decoder.push(chunk);
-  yield* decoder.end();
 }
 
 export function encodeNdjson(record: unknown): string {

@@ -3,7 +3,8 @@ import type { LlmError } from './errors';
 /** Bumped only by additive changes; a breaking change gets a new version beside this one. */
 export const LLM_PROVIDER_SPEC_VERSION = 'v1' as const;
 
-export type ProviderKind = 'ollama' | 'openai' | 'vllm';
+/** Which adapter speaks to an upstream; `sluice-gateway` is a Sluice gateway (stage two). */
+export type ProviderKind = 'ollama' | 'openai' | 'vllm' | 'sluice-gateway';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -86,8 +87,6 @@ export type LlmStreamEvent =
   | { type: 'usage'; usage: LlmUsage }
   | { type: 'finish'; reason: LlmFinishReason; rawReason?: string; usage: LlmUsage }
   | { type: 'error'; error: LlmError };
-
-export type LlmTerminalEvent = Extract<LlmStreamEvent, { type: 'finish' | 'error' }>;
 
 export interface LlmChatResult {
   provider: string;

@@ -5,7 +5,7 @@
  */
 import type { LlmRequest } from './llm-registry';
 import type { LlmStreamEvent } from '../contract';
-import { OllamaProvider, OpenAICompatibleProvider } from '../adapters';
+import { OllamaProvider, SluiceGatewayProvider } from '../adapters';
 import { startFakeOllama, startFakeOpenAI, type FakeOllama, type FakeUpstream } from '../testing';
 import { LlmRegistry, type LlmRegistryOptions } from './llm-registry';
 
@@ -167,14 +167,11 @@ describe('fault isolation behind a Sluice gateway', () => {
   beforeEach(() => gateway.reset());
 
   it("the gateway's relayed upstream failures do not open the caller's circuit for the gateway", async () => {
-    const r = new LlmRegistry(
-      [new OpenAICompatibleProvider({ id: 'gateway', baseUrl: `${gateway.url}/v1`, sluiceGateway: true })],
-      {
-        defaultProvider: 'gateway',
-        backoff: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
-        circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 },
-      },
-    );
+    const r = new LlmRegistry([new SluiceGatewayProvider({ id: 'gateway', baseUrl: `${gateway.url}/v1` })], {
+      defaultProvider: 'gateway',
+      backoff: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+      circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 },
+    });
     for (let i = 0; i < 5; i++) {
       gateway.script({ httpError: { status: 503, code: 'upstream_unavailable', message: 'down' } });
       expect(terminal(await untilTerminal(r.stream({ model: 'gpt-4o-mini', messages })))).toMatchObject({

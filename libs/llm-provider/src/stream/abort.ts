@@ -1,10 +1,5 @@
 import { LlmError } from '../contract';
 
-/** The reason we put on our own controllers, so a catch can tell a deadline from a caller abort. */
-export function abortReason(signal: AbortSignal): LlmError | undefined {
-  return signal.aborted && LlmError.is(signal.reason) ? signal.reason : undefined;
-}
-
 /**
  * A controller that follows the caller's signal (as an `aborted` LlmError) and can be aborted by us
  * with any other LlmError (a deadline). `dispose()` detaches from the caller's signal.

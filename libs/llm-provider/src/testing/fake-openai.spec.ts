@@ -37,14 +37,17 @@ describe('fake OpenAI', () => {
       expect(response.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
       expect(response.headers.get('openai-processing-ms')).toMatch(/^\d+$/);
       const head =
-        '"id":"ID","object":"chat.completion.chunk","created":0,"model":"gpt-4o-mini","system_fingerprint":"FP"';
+        '"id":"ID","object":"chat.completion.chunk","created":0,"model":"gpt-4o-mini","service_tier":"default","system_fingerprint":"FP"';
+      const details =
+        '"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":' +
+        '{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}';
       expect(normalise(response.text)).toBe(
         [
-          `data: {${head},"choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}`,
-          `data: {${head},"choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}],"usage":null}`,
-          `data: {${head},"choices":[{"index":0,"delta":{"content":" there"},"logprobs":null,"finish_reason":null}],"usage":null}`,
-          `data: {${head},"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}`,
-          `data: {${head},"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}`,
+          `data: {${head},"choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"OBF"}`,
+          `data: {${head},"choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"OBF"}`,
+          `data: {${head},"choices":[{"index":0,"delta":{"content":" there"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"OBF"}`,
+          `data: {${head},"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null,"obfuscation":"OBF"}`,
+          `data: {${head},"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,${details}},"obfuscation":"OBF"}`,
           'data: [DONE]',
           '',
         ].join('\n\n'),
@@ -64,7 +67,7 @@ describe('fake OpenAI', () => {
       expect(sseData(text).at(-1)).toBe('[DONE]');
     });
 
-    it('streams tool calls keyed by index: id, type and name first, then the arguments in 2+ fragments', async () => {
+    it('streams tool calls keyed by index: id, type and name first, then the arguments in token-sized fragments', async () => {
       fake.script({
         tokens: [],
         toolCalls: [
@@ -102,6 +105,8 @@ describe('fake OpenAI', () => {
         const args = parts.map((p) => p.function.arguments).join('');
         expect(JSON.parse(args)).toEqual(index === 0 ? { city: 'Tokyo' } : { zone: 'Asia/Tokyo' });
       }
+      // An answer that opens with a call has no role chunk of its own: the first call's delta carries it.
+      expect(deltas[0]!.delta).toMatchObject({ role: 'assistant', content: null, refusal: null });
       expect(deltas.at(-1)).toEqual({ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' });
     });
 
@@ -173,9 +178,10 @@ describe('fake OpenAI', () => {
     it('answers an unknown model with the exact model_not_found error', async () => {
       const response = await readAll(await chat({ model: 'gpt-nope' }));
       expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(response.text).toBe(
-        '{"error":{"message":"The model `gpt-nope` does not exist or you do not have access to it.",' +
-          '"type":"invalid_request_error","param":null,"code":"model_not_found"}}',
+        '{\n    "error": {\n        "message": "The model `gpt-nope` does not exist or you do not have access to it.",\n' +
+          '        "type": "invalid_request_error",\n        "param": null,\n        "code": "model_not_found"\n    }\n}\n',
       );
       expect(response.headers.get('x-request-id')).toMatch(/^req_/);
     });
@@ -203,9 +209,9 @@ describe('fake OpenAI', () => {
       fake.script({ httpError: { status: 429, message: 'slow down', retryAfter: 3, retryAfterMs: 2500 } });
       const response = await readAll(await chat());
       expect(response.status).toBe(429);
-      expect(response.text).toBe(
-        '{"error":{"message":"slow down","type":"requests","param":null,"code":"rate_limit_exceeded"}}',
-      );
+      expect(JSON.parse(response.text)).toEqual({
+        error: { message: 'slow down', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+      });
       expect(response.headers.get('retry-after')).toBe('3');
       expect(response.headers.get('retry-after-ms')).toBe('2500');
       expect(response.headers.get('openai-processing-ms')).toMatch(/^\d+$/);
@@ -265,10 +271,15 @@ describe('fake OpenAI', () => {
         await fetch(`${fake.url}/v1/models`, { headers: { authorization: 'Bearer sk-wrong-key-1234567' } }),
       );
       expect(wrong.status).toBe(401);
-      expect(wrong.text).toBe(
-        '{"error":{"message":"Incorrect API key provided: sk-wrong********4567. You can find your API key at ' +
-          'https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}',
-      );
+      expect(JSON.parse(wrong.text)).toEqual({
+        error: {
+          message:
+            'Incorrect API key provided: sk-wrong********4567. You can find your API key at https://platform.openai.com/account/api-keys.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      });
       const missing = await readAll(await post('/v1/chat/completions', {}, {}));
       expect(missing.status).toBe(401);
       expect(JSON.parse(missing.text)).toMatchObject({
@@ -362,7 +373,7 @@ describe('fake OpenAI', () => {
         if (chunk.usage) usage = chunk.usage;
       }
       expect(text).toBe('Hi!');
-      expect(usage).toEqual({ prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 });
+      expect(usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 });
       expect(fake.calls).toHaveLength(3);
     });
   });

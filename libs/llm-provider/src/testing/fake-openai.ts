@@ -11,7 +11,7 @@ import {
 } from './fake-openai-base';
 import type { FakeModel, FakeToolCall } from './fake-script';
 import type { StreamRenderer } from './fake-stream';
-import { embeddingTexts, isRecord, randomAlnum, randomHex, splitArguments, unixSeconds } from './fake-util';
+import { embeddingTexts, isRecord, randomAlnum, randomHex, tokenFragments, unixSeconds } from './fake-util';
 
 export interface FakeOpenAI extends FakeOpenAIStyle {
   /** Reject request fields the real API does not know with its 400 (default true). */
@@ -151,7 +151,9 @@ class FakeOpenAIServer extends OpenAIStyleServer implements FakeOpenAI {
       param: details.param ?? null,
       code,
     };
-    return this.send(ex, status, 'application/json', JSON.stringify({ error }), headers);
+    // OpenAI pretty-prints its error bodies, four spaces, a newline at the end.
+    const body = `${JSON.stringify({ error }, null, 4)}\n`;
+    return this.send(ex, status, 'application/json; charset=utf-8', body, headers);
   }
 
   protected defaultErrorMessage(status: number): string {
@@ -301,20 +303,25 @@ class FakeOpenAIServer extends OpenAIStyleServer implements FakeOpenAI {
       object: 'chat.completion.chunk',
       created,
       model,
+      service_tier: 'default',
       system_fingerprint: this.fingerprint,
     };
+    // Every chunk ends with random padding, so that sizes do not give the tokens away.
+    const event = (fields: Record<string, unknown>) =>
+      sse(JSON.stringify({ ...head, ...fields, obfuscation: obfuscation() }));
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
-      sse(
-        JSON.stringify({
-          ...head,
-          choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-          ...(includeUsage ? { usage: null } : {}),
-        }),
-      );
+      event({
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+        ...(includeUsage ? { usage: null } : {}),
+      });
+    // An answer that opens with a tool call carries the role in that call's first delta.
+    const role = { role: 'assistant', content: '', refusal: null };
+    const callsFirst = plan.tokens.length === 0 && plan.toolCalls.length > 0;
     return {
-      opening: () => [chunk({ role: 'assistant', content: '', refusal: null })],
+      opening: () => (callsFirst ? [] : [chunk(role)]),
       token: (piece) => chunk({ content: piece }),
-      toolCalls: (calls) => calls.flatMap((call, index) => toolCallDeltas(call, index, chunk)),
+      toolCalls: (calls) =>
+        calls.flatMap((call, index) => toolCallDeltas(call, index, chunk, callsFirst && index === 0)),
       malformed: () => `data: {"id":"${id}","object":"chat.completion.chunk","created":\n\n`,
       error: (message) => [
         sse(JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })),
@@ -323,17 +330,21 @@ class FakeOpenAIServer extends OpenAIStyleServer implements FakeOpenAI {
         chunk({}, plan.finishReason),
         ...(includeUsage
           ? [
-              sse(
-                JSON.stringify({
-                  ...head,
-                  choices: [],
-                  usage: {
-                    prompt_tokens: plan.promptTokens,
-                    completion_tokens: plan.completionTokens,
-                    total_tokens: plan.promptTokens + plan.completionTokens,
+              event({
+                choices: [],
+                usage: {
+                  prompt_tokens: plan.promptTokens,
+                  completion_tokens: plan.completionTokens,
+                  total_tokens: plan.promptTokens + plan.completionTokens,
+                  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+                  completion_tokens_details: {
+                    reasoning_tokens: 0,
+                    audio_tokens: 0,
+                    accepted_prediction_tokens: 0,
+                    rejected_prediction_tokens: 0,
                   },
-                }),
-              ),
+                },
+              }),
             ]
           : []),
         SSE_DONE,
@@ -387,26 +398,33 @@ class FakeOpenAIServer extends OpenAIStyleServer implements FakeOpenAI {
   }
 }
 
-/** OpenAI's tool-call deltas: the head (id, type, name, empty arguments), then 2+ argument fragments. */
+/**
+ * OpenAI's tool-call deltas: the head (id, type, name, empty arguments; the role around it when the
+ * answer opens with the call), then the arguments in token-sized fragments, 2 or more.
+ */
 function toolCallDeltas(
   call: FakeToolCall,
   index: number,
   chunk: (delta: Record<string, unknown>) => string,
+  withRole: boolean,
 ): string[] {
-  const head = chunk({
-    tool_calls: [
-      {
-        index,
-        id: `call_${randomAlnum(24)}`,
-        type: 'function',
-        function: { name: call.name, arguments: '' },
-      },
-    ],
-  });
-  const fragments = splitArguments(JSON.stringify(call.arguments)).map((fragment) =>
+  const toolCalls = [
+    { index, id: `call_${randomAlnum(24)}`, type: 'function', function: { name: call.name, arguments: '' } },
+  ];
+  const head = chunk(
+    withRole
+      ? { role: 'assistant', content: null, tool_calls: toolCalls, refusal: null }
+      : { tool_calls: toolCalls },
+  );
+  const fragments = tokenFragments(JSON.stringify(call.arguments)).map((fragment) =>
     chunk({ tool_calls: [{ index, function: { arguments: fragment } }] }),
   );
   return [head, ...fragments];
+}
+
+/** The `obfuscation` padding: 1 to 16 random characters. */
+function obfuscation(): string {
+  return randomAlnum(1 + Math.floor(Math.random() * 16));
 }
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {

@@ -34,14 +34,18 @@ export function postJson(
   });
 }
 
-/** Blanks the fields that change on every run: ids, timestamps, fingerprints, measured durations. */
+/**
+ * Blanks the fields that change on every run: ids, timestamps, fingerprints, OpenAI's random
+ * `obfuscation` padding, the measured total duration.
+ */
 export function normalise(text: string): string {
   return text
-    .replace(/"id":"[^"]*"/g, '"id":"ID"')
-    .replace(/"created":\d+/g, '"created":0')
-    .replace(/"created_at":"[^"]*"/g, '"created_at":"T"')
-    .replace(/"system_fingerprint":"[^"]*"/g, '"system_fingerprint":"FP"')
-    .replace(/"total_duration":\d+/g, '"total_duration":0');
+    .replace(/("id": ?)"[^"]*"/g, '$1"ID"')
+    .replace(/("created": ?)\d+/g, '$10')
+    .replace(/("created_at": ?)"[^"]*"/g, '$1"T"')
+    .replace(/("system_fingerprint": ?)"[^"]*"/g, '$1"FP"')
+    .replace(/("obfuscation": ?)"[^"]*"/g, '$1"OBF"')
+    .replace(/("total_duration": ?)\d+/g, '$10');
 }
 
 export function ndjsonRecords(text: string): Record<string, unknown>[] {

@@ -126,6 +126,15 @@ export function splitArguments(text: string): string[] {
   return out;
 }
 
+/**
+ * Splits tool-call argument text the way a tokenizer would, into runs of word characters and runs of
+ * the rest (`{"`, `city`, `":"`, `Oslo`, `"}`); at least two fragments, as `splitArguments` gives.
+ */
+export function tokenFragments(text: string): string[] {
+  const runs = text.match(/[\p{L}\p{N}_]+|[^\p{L}\p{N}_]+/gu) ?? [];
+  return runs.length >= 2 ? runs : splitArguments(text);
+}
+
 export function retryHeaders(error: FakeHttpError): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);

@@ -1,9 +1,10 @@
 import { modelIdSchema } from '@sluice/contracts';
 import { z } from 'zod';
 
-// Chat Completions request bodies (PROTOCOLS.md B). Unknown fields are dropped, as vLLM and Ollama do,
-// so newer clients keep working; fields we cannot honour are refused (see `unsupported` below).
-// `null` means "not given" for every optional field: several client libraries send explicit nulls.
+// Chat Completions request bodies (docs/wire-formats.md#openai-request). Unknown fields are dropped,
+// as vLLM and Ollama do, so newer clients keep working; fields we cannot honour are refused (see
+// `unsupported` below). `null` means "not given" for every optional field: several client libraries
+// send explicit nulls.
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const imagePart = z.object({

@@ -1,19 +1,12 @@
-import type { ChatRequest, Message, Options, Tool } from 'ollama';
-import type { LlmCallOptions, LlmFinishReason } from '../../contract';
-
-/** Ollama's wire message: the package's type lacks the tool-call ids newer servers send and accept. */
-type OllamaMessage = Message & { tool_call_id?: string };
-
-export interface OllamaChatBody extends ChatRequest {
-  messages: OllamaMessage[];
-}
+import type { LlmCallOptions } from '../../contract';
+import type { OllamaChatBody, OllamaMessage, OllamaTool } from './ollama-wire';
 
 export function toOllamaChatBody(
   options: LlmCallOptions,
   stream: boolean,
 ): { body: OllamaChatBody; warnings: string[] } {
   const warnings: string[] = [];
-  const sampling: Partial<Options> = {};
+  const sampling: Record<string, unknown> = {};
   if (options.temperature !== undefined) sampling.temperature = options.temperature;
   if (options.topP !== undefined) sampling.top_p = options.topP;
   if (options.topK !== undefined) sampling.top_k = options.topK;
@@ -32,7 +25,7 @@ export function toOllamaChatBody(
 
   const toolsOff = options.toolChoice === 'none';
   if (options.tools?.length && !toolsOff) {
-    body.tools = options.tools.map((tool): Tool => ({
+    body.tools = options.tools.map((tool): OllamaTool => ({
       type: 'function',
       function: {
         name: tool.name,
@@ -46,7 +39,7 @@ export function toOllamaChatBody(
   }
 
   const { options: extraSampling, ...extra } = (options.providerOptions?.ollama ?? {}) as {
-    options?: Partial<Options>;
+    options?: Record<string, unknown>;
   } & Record<string, unknown>;
   const merged = { ...sampling, ...(extraSampling ?? {}) };
   if (Object.keys(merged).length > 0) body.options = merged;
@@ -95,11 +88,4 @@ function parseArguments(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-export function fromOllamaDoneReason(reason: string | undefined, calledTools: boolean): LlmFinishReason {
-  if (calledTools) return 'tool_calls';
-  if (reason === 'stop') return 'stop';
-  if (reason === 'length') return 'length';
-  return 'other';
 }

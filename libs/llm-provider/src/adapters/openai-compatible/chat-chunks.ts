@@ -2,24 +2,31 @@ import type OpenAI from 'openai';
 import { SseDecoder, type SseEvent } from '../../codecs';
 import { LlmError } from '../../contract';
 import type { RawStreamEvent } from '../../stream';
-import { SLUICE_STREAM_EVENTS } from '../shared/sluice-headers';
 import { describeErrorBody, inStreamError, type WireErrorContext } from './openai-wire-errors';
 
 export type ChatChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
-/** A Sluice gateway's own event (`SLUICE_STREAM_EVENTS`), in its place among the chunks. */
-export interface GatewayEvent {
-  gateway: Extract<RawStreamEvent, { type: 'queued' | 'start' }>;
+/** An event a server sends beside the chunks (`ExtraEvents`), already a contract event, in its place. */
+export interface ExtraEvent {
+  extra: Extract<RawStreamEvent, { type: 'queued' | 'start' }>;
 }
 
-export type ChatReadItem = ChatChunk | GatewayEvent;
+export type ChatReadItem = ChatChunk | ExtraEvent;
+
+/** A server's own named events among the chunks (a Sluice gateway's `sluice.*`). */
+export interface ExtraEvents {
+  /** Is this event one of them, rather than a chunk? */
+  owns(event: SseEvent): boolean;
+  /** Reads one: `undefined` skips it (one a newer server added); a malformed one throws an LlmError. */
+  read(event: SseEvent, context: WireErrorContext): ExtraEvent | undefined;
+}
 
 /**
- * The chunks of a Chat Completions SSE body, read strictly (PROTOCOLS.md E): framing independent of
- * reads, comments skipped, `[DONE]` is not JSON, every event is checked for an error (`data:
- * {"error":…}` or `event: error`), an event that is not JSON is an error rather than skipped. Fed
- * chunk by chunk (no async layer of its own: this runs for every token a gateway carries); the
- * caller keeps reading after `done` so the socket goes back to the pool.
+ * The chunks of a Chat Completions SSE body, read strictly (docs/wire-formats.md#openai-reading):
+ * framing independent of reads, comments skipped, `[DONE]` is not JSON, every event is checked for an
+ * error (`data: {"error":…}` or `event: error`), an event that is not JSON is an error rather than
+ * skipped. Fed chunk by chunk (no async layer of its own: this runs for every token a gateway
+ * carries); the caller keeps reading after `done` so the socket goes back to the pool.
  */
 export class ChatChunkReader {
   private readonly decoder = new SseDecoder();
@@ -31,10 +38,9 @@ export class ChatChunkReader {
    */
   failure: LlmError | undefined;
 
-  /** `gatewayEvents`: the server is a Sluice gateway asked for its own events. */
   constructor(
     private readonly context: WireErrorContext,
-    private readonly gatewayEvents = false,
+    private readonly extraEvents?: ExtraEvents,
   ) {}
 
   push(bytes: Uint8Array): ChatReadItem[] {
@@ -54,8 +60,8 @@ export class ChatChunkReader {
         break;
       }
       try {
-        if (this.gatewayEvents && event.event?.startsWith('sluice.')) {
-          const item = toGatewayEvent(event, this.context);
+        if (this.extraEvents?.owns(event)) {
+          const item = this.extraEvents.read(event, this.context);
           if (item) chunks.push(item);
           continue;
         }
@@ -70,7 +76,7 @@ export class ChatChunkReader {
 }
 
 function toChunk(event: SseEvent, context: WireErrorContext): ChatChunk {
-  const data = parseJson(event, context);
+  const data = parseEventJson(event, context);
   if (
     event.event === 'error' ||
     (typeof data === 'object' && data !== null && 'error' in data && data.error)
@@ -80,32 +86,8 @@ function toChunk(event: SseEvent, context: WireErrorContext): ChatChunk {
   return data as ChatChunk;
 }
 
-/** A gateway event; `undefined` for one this version does not know (a newer gateway's). */
-function toGatewayEvent(event: SseEvent, context: WireErrorContext): GatewayEvent | undefined {
-  const data = parseJson(event, context) as Record<string, unknown> | null;
-  const { position, provider, model } = data ?? {};
-  if (event.event === SLUICE_STREAM_EVENTS.queued) {
-    if (typeof position !== 'number' || !Number.isInteger(position) || position < 1) {
-      throw new LlmError('upstream', `${context.provider} sent a queue event without a position`, {
-        provider: context.provider,
-        url: context.url,
-      });
-    }
-    return { gateway: { type: 'queued', provider: context.provider, position } };
-  }
-  if (event.event === SLUICE_STREAM_EVENTS.start) {
-    if (typeof provider !== 'string' || typeof model !== 'string') {
-      throw new LlmError('upstream', `${context.provider} sent a start event without provider and model`, {
-        provider: context.provider,
-        url: context.url,
-      });
-    }
-    return { gateway: { type: 'start', provider, model, warnings: [] } };
-  }
-  return undefined;
-}
-
-function parseJson(event: SseEvent, context: WireErrorContext): unknown {
+/** An event's data as JSON; an LlmError when it is not. */
+export function parseEventJson(event: SseEvent, context: WireErrorContext): unknown {
   try {
     return JSON.parse(event.data);
   } catch (error) {

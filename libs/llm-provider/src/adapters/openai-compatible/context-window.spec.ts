@@ -3,8 +3,7 @@ import { OpenAICompatibleProvider } from './openai-compatible-provider';
 
 /**
  * Servers that put a context window on their model cards, which the fakes of OpenAI (none) and vLLM
- * (`max_model_len` in the listing) do not cover: a `context_length` in the listing, and a Sluice
- * gateway that answers for one model at `GET /v1/models/{id}`.
+ * (`max_model_len` in the listing) do not cover: a `context_length` in the listing.
  */
 describe('the OpenAI-compatible context window', () => {
   let server: Server;
@@ -13,13 +12,6 @@ describe('the OpenAI-compatible context window', () => {
   const cards: Record<string, Record<string, unknown>> = {
     'qwen/qwen3-32b': { id: 'qwen/qwen3-32b', object: 'model', owned_by: 'qwen', context_length: 40960 },
     'no-window': { id: 'no-window', object: 'model', owned_by: 'someone' },
-    'ollama/llama3.2:latest': {
-      id: 'ollama/llama3.2:latest',
-      object: 'model',
-      owned_by: 'ollama',
-      max_model_len: 131072,
-      sluice_provider: 'ollama',
-    },
   };
 
   beforeAll(async () => {
@@ -51,17 +43,5 @@ describe('the OpenAI-compatible context window', () => {
     await expect(provider.contextWindow('no-window')).resolves.toBeUndefined();
     await expect(provider.contextWindow('not-listed')).resolves.toBeUndefined();
     expect(paths).toEqual(['/v1/models', '/v1/models', '/v1/models']);
-  });
-
-  it('asks a Sluice gateway for the one model, its id encoded, and reads max_model_len', async () => {
-    const gateway = new OpenAICompatibleProvider({
-      id: 'gateway',
-      baseUrl: url,
-      apiKey: 'sk-x',
-      sluiceGateway: true,
-    });
-    await expect(gateway.contextWindow('ollama/llama3.2:latest')).resolves.toBe(131072);
-    expect(paths).toEqual(['/v1/models/ollama%2Fllama3.2:latest']);
-    await expect(gateway.contextWindow('missing')).rejects.toMatchObject({ code: 'model_not_found' });
   });
 });

@@ -18,13 +18,19 @@ import {
 } from '../../contract';
 import { guardStream, type RawStreamEvent, withDeadline } from '../../stream';
 import { classifyLocalFailure, classifyNetworkFailure } from '../shared/classify';
-import { bodyChunks, type HttpTarget, httpTarget, post, readText } from '../shared/http-transport';
+import {
+  bodyChunks,
+  type HttpTarget,
+  httpTarget,
+  lowerCaseKeys,
+  post,
+  readText,
+} from '../shared/http-transport';
 import { mergeTimeouts } from '../shared/merge-timeouts';
 import { nodeFetch } from '../shared/node-fetch';
-import { SLUICE_HEADERS } from '../shared/sluice-headers';
 import { newToolCallId } from '../shared/tool-call-id';
 import type { ProviderSettings } from '../shared/provider-settings';
-import { type ChatChunk, ChatChunkReader, type ChatReadItem } from './chat-chunks';
+import { type ChatChunk, ChatChunkReader, type ChatReadItem, type ExtraEvents } from './chat-chunks';
 import { fromOpenAIFinishReason, toOpenAIChatBody } from './openai-request';
 import { describeErrorBody, httpAnswerError, inStreamError, parseErrorText } from './openai-wire-errors';
 
@@ -44,15 +50,19 @@ interface ToolCallDraft {
 }
 
 /** Reads a response header, whichever client received the response. */
-type HeaderLookup = (name: string) => string | undefined;
+export type HeaderLookup = (name: string) => string | undefined;
+
+/** The model card fields this adapter reads; servers add their own beside OpenAI's. */
+export type ModelCard = OpenAI.Models.Model & Record<string, unknown>;
 
 /**
- * Any server that speaks OpenAI's Chat Completions (OpenAI, TGI, llama.cpp, LM Studio, Ollama's /v1,
- * the Sluice gateway). Non-streamed calls (chat, embeddings, models) go through the official `openai`
- * package. Streams, the hot path of a gateway, go over Node's http client and a strict SSE reader
- * (`ChatChunkReader`): the package's request pipeline alone cost more CPU per streamed answer than
- * everything else on the gateway together (bench/, README), and it ends quietly on a cut body.
- * Subclasses change the few hooks where a server differs (see VllmProvider).
+ * Any server that speaks OpenAI's Chat Completions (OpenAI, TGI, llama.cpp, LM Studio, Ollama's /v1;
+ * docs/wire-formats.md#openai). Non-streamed calls (chat, embeddings, models) go through the official
+ * `openai` package. Streams, the hot path of a gateway, go over Node's http client and a strict SSE
+ * reader (`ChatChunkReader`): the package's request pipeline alone cost more CPU per streamed answer
+ * than everything else on the gateway together (bench/, README), and it ends quietly on a cut body.
+ * Subclasses change the few protected hooks where a server differs (VllmProvider, and the Sluice
+ * gateway's dialect in SluiceGatewayProvider).
  */
 export class OpenAICompatibleProvider implements LlmProvider {
   readonly specificationVersion = LLM_PROVIDER_SPEC_VERSION;
@@ -61,20 +71,23 @@ export class OpenAICompatibleProvider implements LlmProvider {
   readonly baseUrl: string;
   protected readonly client: OpenAI;
   protected readonly timeouts: LlmTimeouts;
-  private readonly sluiceGateway: boolean;
+  /** Events a server sends beside the chunks, read in their place (none for OpenAI's own API). */
+  protected readonly extraEvents: ExtraEvents | undefined = undefined;
   /** What every streamed request carries; a call's own headers go on top. */
   private readonly streamHeaders: Record<string, string>;
   private readonly streamTarget: HttpTarget;
 
   constructor(settings: ProviderSettings) {
-    this.sluiceGateway = settings.sluiceGateway === true;
     this.id = settings.id;
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.timeouts = settings.timeouts ?? {};
     this.client = new OpenAI({
       baseURL: this.baseUrl,
-      // Always explicit: the package would otherwise read OPENAI_API_KEY and send it to any server.
+      // Always explicit: the package would otherwise read OPENAI_API_KEY (and, since 7, OPENAI_ADMIN_KEY)
+      // from the environment and send it to any server. It refuses to start without a key: a server
+      // that needs none gets a placeholder, which the `Authorization: null` below keeps off the wire.
       apiKey: settings.apiKey ?? 'unused',
+      adminAPIKey: null,
       organization: null,
       project: null,
       fetch: nodeFetch,
@@ -92,7 +105,6 @@ export class OpenAICompatibleProvider implements LlmProvider {
       accept: 'text/event-stream',
       'user-agent': 'sluice-llm-provider',
       ...(settings.apiKey === undefined ? {} : { authorization: `Bearer ${settings.apiKey}` }),
-      ...(this.sluiceGateway ? { [SLUICE_HEADERS.streamEvents]: '1' } : {}),
       ...lowerCaseKeys(settings.headers),
     };
   }
@@ -160,25 +172,15 @@ export class OpenAICompatibleProvider implements LlmProvider {
     return this.call(options, async (signal) => {
       const models: LlmModelInfo[] = [];
       for await (const entry of this.client.models.list(this.requestOptions(signal))) {
-        models.push(this.toModelInfo(entry as OpenAI.Models.Model & Record<string, unknown>));
+        models.push(this.toModelInfo(entry as ModelCard));
       }
       return models;
     });
   }
 
-  /**
-   * The listing entry's `max_model_len` (vLLM) or `context_length` (some other servers; OpenAI's own
-   * has neither). A Sluice gateway is asked for the one model instead: it looks the window up
-   * upstream (Ollama's show), which its listing does not do for every model.
-   */
+  /** The listing entry's `max_model_len` (vLLM) or `context_length` (some other servers; OpenAI's own has neither). */
   async contextWindow(model: string, options: LlmRequestOptions = {}): Promise<number | undefined> {
-    if (!this.sluiceGateway) {
-      return (await this.listModels(options)).find((entry) => entry.id === model)?.contextLength;
-    }
-    const entry = await this.call(options, (signal) =>
-      this.client.models.retrieve(model, this.requestOptions(signal)),
-    );
-    return this.toModelInfo(entry as OpenAI.Models.Model & Record<string, unknown>).contextLength;
+    return (await this.listModels(options)).find((entry) => entry.id === model)?.contextLength;
   }
 
   async health(options: LlmRequestOptions = {}): Promise<LlmHealth> {
@@ -219,34 +221,33 @@ export class OpenAICompatibleProvider implements LlmProvider {
     return { body, warnings };
   }
 
-  protected toModelInfo(entry: OpenAI.Models.Model & Record<string, unknown>): LlmModelInfo {
-    const servedBy =
-      this.sluiceGateway && typeof entry.sluice_provider === 'string' ? entry.sluice_provider : undefined;
+  protected toModelInfo(entry: ModelCard): LlmModelInfo {
     const contextLength = [entry.max_model_len, entry.context_length].find(isPositiveInteger);
     return {
       id: entry.id,
       provider: this.id,
-      ...(servedBy === undefined ? {} : { servedBy }),
       ...(entry.owned_by ? { ownedBy: entry.owned_by } : {}),
       ...(contextLength === undefined ? {} : { contextLength }),
     };
   }
 
-  private callHeaders(options: {
+  /** The headers one call adds to the configured ones: its own. */
+  protected callHeaders(options: {
     headers?: Record<string, string>;
     user?: string;
   }): Record<string, string> | undefined {
-    if (!this.sluiceGateway || options.user === undefined) return options.headers;
-    return { ...options.headers, [SLUICE_HEADERS.user]: options.user };
+    return options.headers;
   }
 
-  /** Who served: this provider, or, behind a Sluice gateway, the upstream the gateway chose. */
-  private servedBy(header: HeaderLookup, model: string): { provider: string; model: string } {
-    if (!this.sluiceGateway) return { provider: this.id, model };
-    return {
-      provider: header(SLUICE_HEADERS.servedByProvider) ?? this.id,
-      model: header(SLUICE_HEADERS.servedByModel) ?? model,
-    };
+  /** The headers of one streamed request: the configured ones, then the call's. */
+  protected streamRequestHeaders(options: LlmCallOptions): Record<string, string> {
+    const own = this.callHeaders(options);
+    return own ? { ...this.streamHeaders, ...lowerCaseKeys(own) } : this.streamHeaders;
+  }
+
+  /** Who served the call: this provider and the model asked for. */
+  protected servedBy(_header: HeaderLookup, model: string): { provider: string; model: string } {
+    return { provider: this.id, model };
   }
 
   protected requestOptions(signal: AbortSignal, headers?: Record<string, string>): OpenAI.RequestOptions {
@@ -271,10 +272,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
 
   private async *rawStream(options: LlmCallOptions, signal: AbortSignal): AsyncGenerator<RawStreamEvent> {
     const { body, warnings } = this.buildBody(options);
-    const callHeaders = this.callHeaders(options);
-    const headers = callHeaders
-      ? { ...this.streamHeaders, ...lowerCaseKeys(callHeaders) }
-      : this.streamHeaders;
+    const headers = this.streamRequestHeaders(options);
     const answer = await post(this.streamTarget, headers, JSON.stringify(body), signal);
     const context = { provider: this.id, url: this.baseUrl, headers: answer.headers };
     if (answer.status >= 300) {
@@ -282,7 +280,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
       throw httpAnswerError(answer.status, facts, 'no body', context);
     }
     if (String(answer.headers['content-type']).includes('application/json')) {
-      // PROTOCOLS.md E.7: an early failure can come as a JSON body even under 200.
+      // An early failure can come as a JSON body even under 200 (docs/wire-formats.md#error-under-200).
       throw inStreamError(describeErrorBody(parseErrorText(await readText(answer.body))), context);
     }
     const header: HeaderLookup = (name) => {
@@ -291,7 +289,7 @@ export class OpenAICompatibleProvider implements LlmProvider {
     };
     yield { type: 'start', ...this.servedBy(header, options.model), warnings };
 
-    const reader = new ChatChunkReader(context, this.sluiceGateway);
+    const reader = new ChatChunkReader(context, this.extraEvents);
     const state: ChunkState = { drafts: new Map(), finishReason: undefined, usage: undefined, warnings };
     for await (const bytes of bodyChunks(answer.body)) {
       for (const event of eventsOf(reader.push(bytes), state)) yield event;
@@ -370,7 +368,7 @@ interface ChunkState {
   drafts: Map<number, ToolCallDraft>;
   finishReason: string | undefined;
   usage: LlmUsage | undefined;
-  /** The request's own warnings, carried by a gateway's `start` event too. */
+  /** The request's own warnings, carried by a `start` among the extra events too. */
   warnings: string[];
 }
 
@@ -378,8 +376,8 @@ interface ChunkState {
 function eventsOf(items: ChatReadItem[], state: ChunkState): RawStreamEvent[] {
   const events: RawStreamEvent[] = [];
   for (const chunk of items) {
-    if ('gateway' in chunk) {
-      const event = chunk.gateway;
+    if ('extra' in chunk) {
+      const event = chunk.extra;
       events.push(event.type === 'start' ? { ...event, warnings: state.warnings } : event);
       continue;
     }
@@ -407,12 +405,6 @@ function eventsOf(items: ChatReadItem[], state: ChunkState): RawStreamEvent[] {
 
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
-  return out;
 }
 
 function toUsage(usage: OpenAI.Completions.CompletionUsage | null | undefined): LlmUsage {

@@ -11,11 +11,11 @@ export interface ErrorBodyFacts {
 }
 
 /**
- * Reads the error shapes of OpenAI-compatible servers (PROTOCOLS.md E.5): OpenAI `{error:{message,
- * code:string}}`; vLLM `{error:{message,code:int}}` or, before 0.10.1, the same fields flat at the top
- * with `object:"error"`; `{"error":"Unauthorized"}`; TGI `{error:string,error_type}` and, in a stream,
- * `{error:{message,http_status_code}}`. `value` is the whole body or, from the openai package, its
- * `error` member.
+ * Reads the error shapes of OpenAI-compatible servers (docs/wire-formats.md#openai-errors): OpenAI
+ * `{error:{message,code:string}}`; vLLM `{error:{message,code:int}}` or, before 0.10.1, the same fields
+ * flat at the top with `object:"error"`; `{"error":"Unauthorized"}`; TGI `{error:string,error_type}`
+ * and, in a stream, `{error:{message,http_status_code}}`. `value` is the whole body or, from the openai
+ * package, its `error` member (since openai 7, the whole body when it has none, as vLLM's flat form).
  */
 export function describeErrorBody(value: unknown): ErrorBodyFacts {
   if (typeof value === 'string') return { message: value };

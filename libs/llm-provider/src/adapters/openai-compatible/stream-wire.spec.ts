@@ -1,6 +1,6 @@
 /**
  * The streamed path's wire edges that the shared fakes do not script: each server here writes raw
- * bytes on a real socket, as the server named in the test does (PROTOCOLS.md D and E).
+ * bytes on a real socket, as the server named in the test does (docs/wire-formats.md#openai).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,7 +102,7 @@ it("vLLM's flat error shape (before 0.10.1) keeps its message and status", async
   });
 });
 
-it('an error sent as JSON under a 200 (PROTOCOLS.md E.7) is that error, not an empty stream', async () => {
+it('an error sent as JSON under a 200 (docs/wire-formats.md#error-under-200) is that error, not an empty stream', async () => {
   answer = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
@@ -154,50 +154,23 @@ it('streams one after another reuse one kept-alive socket (the body is drained a
   expect(sockets).toBe(before);
 });
 
-describe('behind a Sluice gateway (stage two)', () => {
-  const gateway = () =>
-    new OpenAICompatibleProvider({ id: 'gateway', baseUrl, apiKey: 'k', sluiceGateway: true });
-  const done = 'data: [DONE]\n\n';
+it("never asks a server for a Sluice gateway's own events (SluiceGatewayProvider does)", async () => {
+  let asked: string | string[] | undefined = 'unset';
+  answer = (req, res) => {
+    asked = req.headers['x-sluice-stream-events'];
+    sse(chunk({ content: 'x' }), chunk({}, 'stop'), 'data: [DONE]\n\n')(req, res);
+  };
+  await run();
+  expect(asked).toBeUndefined();
+});
 
-  it("asks for the gateway's events and reads its place in the queue, then who serves", async () => {
-    let asked: string | string[] | undefined;
-    answer = (req, res) => {
-      asked = req.headers['x-sluice-stream-events'];
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(
-        chunk({ role: 'assistant', content: '' }) +
-          'event: sluice.queued\ndata: {"position":2}\n\n' +
-          'event: sluice.queued\ndata: {"position":1}\n\n' +
-          'event: sluice.later-version\ndata: {}\n\n' +
-          'event: sluice.start\ndata: {"provider":"vllm","model":"qwen"}\n\n' +
-          chunk({ content: 'hi' }) +
-          chunk({}, 'stop') +
-          done,
-      );
-    };
-    const events = await run(gateway());
-    expect(asked).toBe('1');
-    expect(events.map((e) => e.type)).toEqual(['start', 'queued', 'queued', 'start', 'text-delta', 'finish']);
-    expect(events.filter((e) => e.type === 'queued')).toEqual([
-      { type: 'queued', provider: 'gateway', position: 2 },
-      { type: 'queued', provider: 'gateway', position: 1 },
-    ]);
-    expect(events[3]).toEqual({ type: 'start', provider: 'vllm', model: 'qwen', warnings: [] });
-  });
-
-  it('refuses a queue event without a position', async () => {
-    answer = sse('event: sluice.queued\ndata: {"position":"first"}\n\n', done);
-    const events = await run(gateway());
-    expect(last(events)).toMatchObject({ type: 'error', error: { code: 'upstream' } });
-  });
-
-  it('a server that is not a Sluice gateway is not asked for them', async () => {
-    let asked: string | string[] | undefined = 'unset';
-    answer = (req, res) => {
-      asked = req.headers['x-sluice-stream-events'];
-      sse(chunk({ content: 'x' }), chunk({}, 'stop'), done)(req, res);
-    };
-    await run();
-    expect(asked).toBeUndefined();
-  });
+it("reads an event named like a gateway's as a chunk (with no choices), as any OpenAI client would", async () => {
+  answer = sse(
+    'event: sluice.queued\ndata: {"position":2}\n\n',
+    chunk({ content: 'x' }),
+    chunk({}, 'stop'),
+    'data: [DONE]\n\n',
+  );
+  const events = await run();
+  expect(events.map((e) => e.type)).toEqual(['start', 'text-delta', 'finish']);
 });

@@ -176,7 +176,3 @@ export function classifyLocalFailure(error: unknown, provider: string): LlmError
     cause: error,
   });
 }
-
-export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError');
-}

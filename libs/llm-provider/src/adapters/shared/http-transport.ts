@@ -42,16 +42,21 @@ export function httpTarget(url: URL): HttpTarget {
   };
 }
 
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /** Told once the connection is open, for a server that sends its headers only when it has an answer. */
+  connected?: () => void;
+}
+
 /**
- * A POST over Node's own http client, resolving once the answer's headers are in. The abort signal
+ * One request over Node's own http client, resolving once the answer's headers are in. The abort signal
  * destroys the request at any point, the body's read included, which closes the upstream socket.
  */
-export function post(
-  target: HttpTarget,
-  headers: Record<string, string>,
-  body: string,
-  signal: AbortSignal,
-): Promise<HttpAnswer> {
+export function send(target: HttpTarget, call: HttpRequest): Promise<HttpAnswer> {
+  const { signal, body } = call;
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(abortError(signal));
@@ -63,13 +68,17 @@ export function post(
         hostname: target.hostname,
         port: target.port,
         path: target.path,
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        method: call.method,
+        headers:
+          body === undefined
+            ? call.headers
+            : { ...call.headers, 'content-length': String(Buffer.byteLength(body)) },
         agent: target.agent,
       },
       (response) =>
         resolve({ status: response.statusCode ?? 502, headers: response.headers, body: response }),
     );
+    if (call.connected) whenConnected(request, call.connected);
     // One listener for the whole exchange, gone when the request closes (after its body is read);
     // Node's `signal` option would also watch the request with its end-of-stream helpers.
     const onAbort = () => request.destroy(abortError(signal));
@@ -80,8 +89,25 @@ export function post(
   });
 }
 
+/** A POST of a JSON (or other text) body; see `send`. */
+export function post(
+  target: HttpTarget,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+): Promise<HttpAnswer> {
+  return send(target, { method: 'POST', headers, body, signal });
+}
+
+/** Header names in lower case, as Node sends them and as a later spread must match to override. */
+export function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
+}
+
 /** Calls back once the request's connection is open: at once for a kept-alive socket. */
-export function whenConnected(request: ClientRequest, callback: () => void): void {
+function whenConnected(request: ClientRequest, callback: () => void): void {
   request.once('socket', (socket) => {
     if (socket.connecting) socket.once('connect', callback);
     else callback();
@@ -113,6 +139,13 @@ export async function readText(body: IncomingMessage, limit = 64 * 1024): Promis
   } catch (error) {
     if (chunks.length === 0) throw error;
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a whole body (a JSON answer); a body cut before its end throws, as `bodyChunks` does. */
+export async function readAll(body: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of bodyChunks(body)) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
 }
 

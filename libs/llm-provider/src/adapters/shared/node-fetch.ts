@@ -1,25 +1,15 @@
 import { Readable } from 'node:stream';
-import { agents, transportFor, whenConnected } from './http-transport';
+import { agents, transportFor } from './http-transport';
 
 /**
- * A `fetch` over Node's own http client, handed to the official `ollama` and `openai` packages. They
- * stay the protocol layer; only the transport changes: undici's fetch costs about a third more CPU per
- * streamed answer than node:http on the gateway's hot path (measured in bench/, 200 concurrent
- * streams). Keep-alive agents, abort signals, streamed bodies; no redirects, no cookies, no
- * compression — none of which an LLM API call needs.
+ * A `fetch` over Node's own http client, handed to the official `openai` package for the calls it
+ * makes (non-streamed chat, embeddings, models). The package stays the protocol layer there; only the
+ * transport changes, so every adapter shares one keep-alive pool: undici's fetch costs about a third
+ * more CPU per answer than node:http (measured in bench/, 200 concurrent streams). Keep-alive agents,
+ * abort signals, streamed bodies; no redirects, no cookies, no compression — none of which an LLM API
+ * call needs.
  */
-export const nodeFetch: typeof fetch = (input, init) => fetchOverNode(input, init);
-
-/** `nodeFetch` that also says when each request's connection is open (a kept-alive one at once). */
-export function nodeFetchReporting(connected: () => void): typeof fetch {
-  return (input, init) => fetchOverNode(input, init, connected);
-}
-
-function fetchOverNode(
-  input: Parameters<typeof fetch>[0],
-  init: RequestInit = {},
-  connected?: () => void,
-): Promise<Response> {
+export const nodeFetch: typeof fetch = (input, init = {}) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
   const transport = transportFor(url);
   if (!transport) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
@@ -60,8 +50,7 @@ function fetchOverNode(
         );
       },
     );
-    if (connected) whenConnected(request, connected);
     request.on('error', reject);
     request.end(body ?? undefined);
   });
-}
+};

@@ -1,0 +1,2 @@
+export * from './sluice-gateway-provider';
+export * from './sluice-headers';

@@ -159,67 +159,79 @@ const READ_AHEAD = 16;
  * (as Node's iterator does); stopping early (`return`) destroys the body, which closes the request.
  */
 export function bodyChunks(body: IncomingMessage): AsyncIterableIterator<Buffer> {
-  const queue: Buffer[] = [];
-  let ended = false;
-  let failure: Error | undefined;
-  let waiting: { resolve(step: IteratorResult<Buffer>): void; reject(error: Error): void } | undefined;
-  const DONE: IteratorResult<Buffer> = { value: undefined, done: true };
+  return new BodyChunks(body);
+}
 
-  const settle = () => {
-    const waiter = waiting;
+const DONE: IteratorResult<Buffer> = { value: undefined, done: true };
+
+class BodyChunks implements AsyncIterableIterator<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private ended = false;
+  private failure: Error | undefined;
+  private waiting: { resolve(step: IteratorResult<Buffer>): void; reject(error: Error): void } | undefined;
+
+  constructor(private readonly body: IncomingMessage) {
+    body.on('data', (chunk: Buffer) => {
+      this.queue.push(chunk);
+      if (this.queue.length >= READ_AHEAD) body.pause();
+      this.settle();
+    });
+    body.once('end', () => {
+      this.ended = true;
+      this.settle();
+    });
+    body.once('error', (error: Error) => {
+      this.failure ??= error;
+      this.settle();
+    });
+    body.once('close', () => {
+      if (!this.ended) {
+        this.failure ??= Object.assign(new Error('the response closed before its end'), {
+          code: 'ECONNRESET',
+        });
+      }
+      this.settle();
+    });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Buffer>> {
+    if (this.queue.length > 0) {
+      const value = this.queue.shift() as Buffer;
+      if (this.body.isPaused() && this.queue.length < READ_AHEAD / 2) this.body.resume();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended) return Promise.resolve(DONE);
+    if (this.body.isPaused()) this.body.resume();
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<Buffer>> {
+    this.ended = true;
+    this.queue.length = 0;
+    if (!this.body.complete) this.body.destroy();
+    return Promise.resolve(DONE);
+  }
+
+  /** Hands the waiting read what came: a chunk, the failure, or the end. */
+  private settle(): void {
+    const waiter = this.waiting;
     if (!waiter) return;
-    if (queue.length > 0) {
-      waiting = undefined;
-      waiter.resolve({ value: queue.shift() as Buffer, done: false });
-    } else if (failure) {
-      waiting = undefined;
-      waiter.reject(failure);
-    } else if (ended) {
-      waiting = undefined;
+    if (this.queue.length > 0) {
+      this.waiting = undefined;
+      waiter.resolve({ value: this.queue.shift() as Buffer, done: false });
+    } else if (this.failure) {
+      this.waiting = undefined;
+      waiter.reject(this.failure);
+    } else if (this.ended) {
+      this.waiting = undefined;
       waiter.resolve(DONE);
     }
-  };
-  body.on('data', (chunk: Buffer) => {
-    queue.push(chunk);
-    if (queue.length >= READ_AHEAD) body.pause();
-    settle();
-  });
-  body.once('end', () => {
-    ended = true;
-    settle();
-  });
-  body.once('error', (error: Error) => {
-    failure ??= error;
-    settle();
-  });
-  body.once('close', () => {
-    if (!ended)
-      failure ??= Object.assign(new Error('the response closed before its end'), { code: 'ECONNRESET' });
-    settle();
-  });
-
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next(): Promise<IteratorResult<Buffer>> {
-      if (queue.length > 0) {
-        const value = queue.shift() as Buffer;
-        if (body.isPaused() && queue.length < READ_AHEAD / 2) body.resume();
-        return Promise.resolve({ value, done: false });
-      }
-      if (failure) return Promise.reject(failure);
-      if (ended) return Promise.resolve(DONE);
-      if (body.isPaused()) body.resume();
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
-      });
-    },
-    return(): Promise<IteratorResult<Buffer>> {
-      ended = true;
-      queue.length = 0;
-      if (!body.complete) body.destroy();
-      return Promise.resolve(DONE);
-    },
-  };
+  }
 }

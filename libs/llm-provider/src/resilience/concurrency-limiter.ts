@@ -17,9 +17,43 @@ export const UNLIMITED_CONCURRENCY: ConcurrencyPolicy = {
 
 export type TurnUpdate = { type: 'queued'; position: number } | { type: 'acquired'; release: () => void };
 
-interface Waiter {
-  grant(): void;
-  moved(): void;
+/** A call waiting in the queue: told when it gets the slot, or when its place changes. */
+class Waiter {
+  granted = false;
+  private changed = true;
+  private wake: () => void = () => undefined;
+
+  grant(): void {
+    this.granted = true;
+    this.wake();
+  }
+
+  moved(): void {
+    this.changed = true;
+    this.wake();
+  }
+
+  /** Whether its place changed since the last time it asked. */
+  takeChange(): boolean {
+    const changed = this.changed;
+    this.changed = false;
+    return changed;
+  }
+
+  /** Sleeps until granted, moved, aborted or `ms` have passed. */
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.wake = () => undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+  }
 }
 
 /**
@@ -51,46 +85,29 @@ export class ConcurrencyLimiter {
   }
 
   async *waitTurn(signal?: AbortSignal): AsyncGenerator<TurnUpdate> {
-    if (this.active < this.policy.maxConcurrent && this.queue.length === 0) {
-      this.active++;
-      yield { type: 'acquired', release: this.releaser() };
+    const slot = this.tryAcquire();
+    if (slot) {
+      yield { type: 'acquired', release: slot };
       return;
     }
     if (this.queue.length >= this.policy.maxQueue) {
       throw new LlmError(
         'rate_limited',
         `${this.provider} is at capacity: ${this.queue.length} calls already waiting`,
-        {
-          provider: this.provider,
-          retryAfterMs: 1_000,
-        },
+        { provider: this.provider, retryAfterMs: 1_000 },
       );
     }
-
-    let wake: () => void = () => undefined;
-    let granted = false;
-    let changed = true;
-    const waiter: Waiter = {
-      grant: () => {
-        granted = true;
-        wake();
-      },
-      moved: () => {
-        changed = true;
-        wake();
-      },
-    };
+    const waiter = new Waiter();
     this.queue.push(waiter);
     const deadline = Date.now() + this.policy.queueTimeoutMs;
     try {
       for (;;) {
-        if (granted) {
+        if (waiter.granted) {
           yield { type: 'acquired', release: this.releaser() };
           return;
         }
         if (signal?.aborted) throw signal.reason as Error;
-        if (changed) {
-          changed = false;
+        if (waiter.takeChange()) {
           yield { type: 'queued', position: this.queue.indexOf(waiter) + 1 };
           continue;
         }
@@ -99,30 +116,22 @@ export class ConcurrencyLimiter {
           throw new LlmError(
             'timeout',
             `waited ${this.policy.queueTimeoutMs} ms for a free slot on ${this.provider}`,
-            {
-              provider: this.provider,
-            },
+            { provider: this.provider },
           );
         }
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            wake = () => undefined;
-            resolve();
-          };
-          const timer = setTimeout(done, remaining);
-          signal?.addEventListener('abort', done, { once: true });
-          wake = done;
-        });
+        await waiter.sleep(remaining, signal);
       }
     } finally {
-      const index = this.queue.indexOf(waiter);
-      if (index !== -1) {
-        this.queue.splice(index, 1);
-        for (const behind of this.queue.slice(index)) behind.moved();
-      }
+      this.leave(waiter);
     }
+  }
+
+  /** Takes a waiter out of the queue; those behind it move up. */
+  private leave(waiter: Waiter): void {
+    const index = this.queue.indexOf(waiter);
+    if (index === -1) return;
+    this.queue.splice(index, 1);
+    for (const behind of this.queue.slice(index)) behind.moved();
   }
 
   private releaser(): () => void {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LlmConfigError } from './config-error';
+import { ConfigError } from '@sluice/contracts';
 import { loadLlmConfig } from './llm-config';
 
 describe('loadLlmConfig', () => {
@@ -48,7 +48,7 @@ describe('loadLlmConfig', () => {
   it('names every bad variable in one error', () => {
     const attempt = () =>
       loadLlmConfig({ LLM_PROVIDER: 'openai', OLLAMA_BASE_URL: 'not a url', LLM_IDLE_TIMEOUT_MS: '-5' });
-    expect(attempt).toThrow(LlmConfigError);
+    expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {

@@ -3,7 +3,10 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const FRAMEWORK_IMPORTS = [
-  { group: ['@nestjs/*'], message: 'The shared libraries are framework-free: Nest belongs in llm-provider/src/nest.' },
+  {
+    group: ['@nestjs/*'],
+    message: 'The shared libraries are framework-free: Nest belongs in llm-provider/src/nest.',
+  },
   { group: ['typeorm', 'typeorm/*', '@nestjs/typeorm'], message: 'The shared libraries have no database.' },
 ];
 

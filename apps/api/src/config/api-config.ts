@@ -106,7 +106,10 @@ export const apiEnvSchema = envConfig(
       z
         .string()
         .trim()
-        .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+        .refine(
+          (value) => /^rediss?:\/\/\S+$/.test(value) && URL.canParse(value),
+          'must be a redis:// or rediss:// URL',
+        )
         .optional(),
     ),
     /** The reverse proxies whose X-Forwarded-For gives the client IP (rate limits): a count or addresses. */

@@ -3,8 +3,11 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const FRAMEWORK_IMPORTS = [
-  { group: ['@nestjs/*'], message: 'The llm-provider core is framework-free: Nest belongs in src/nest.' },
-  { group: ['typeorm', 'typeorm/*', '@nestjs/typeorm'], message: 'The llm-provider core has no database.' },
+  {
+    group: ['@nestjs/*'],
+    message: 'The shared libraries are framework-free: Nest belongs in llm-provider/src/nest.',
+  },
+  { group: ['typeorm', 'typeorm/*', '@nestjs/typeorm'], message: 'The shared libraries have no database.' },
 ];
 
 export default tseslint.config(
@@ -51,7 +54,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/llm-provider/src/**/*.ts'],
+    files: ['libs/llm-provider/src/**/*.ts', 'libs/rate-limit/src/**/*.ts'],
     ignores: ['libs/llm-provider/src/nest/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: FRAMEWORK_IMPORTS }] },
   },

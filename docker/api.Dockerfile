@@ -17,6 +17,7 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/llm-provider/package.json libs/llm-provider/
+COPY libs/rate-limit/package.json libs/rate-limit/
 RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audit --no-fund
 
 # ---- build: the project's own build command (apps/api/project.json); output in dist/apps/api.
@@ -24,6 +25,7 @@ FROM deps AS build
 COPY tsconfig.base.json tsconfig.spec.json ./
 COPY libs/contracts libs/contracts
 COPY libs/llm-provider libs/llm-provider
+COPY libs/rate-limit libs/rate-limit
 COPY apps/api apps/api
 RUN npx tsc -p apps/api/tsconfig.app.json && npx tsc-alias -p apps/api/tsconfig.app.json
 
@@ -33,6 +35,7 @@ FROM base AS prod-deps
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/llm-provider/package.json libs/llm-provider/
+COPY libs/rate-limit/package.json libs/rate-limit/
 COPY docker/prune-dev-optional.mjs docker/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --strict-allow-scripts --no-audit --no-fund \
  && node docker/prune-dev-optional.mjs

@@ -18,6 +18,7 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/llm-provider/package.json libs/llm-provider/
+COPY libs/rate-limit/package.json libs/rate-limit/
 RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audit --no-fund
 
 # ---- build: the project's own build command (apps/llm/project.json); output in dist/apps/llm.
@@ -25,6 +26,7 @@ FROM deps AS build
 COPY tsconfig.base.json tsconfig.spec.json ./
 COPY libs/contracts libs/contracts
 COPY libs/llm-provider libs/llm-provider
+COPY libs/rate-limit libs/rate-limit
 COPY apps/llm apps/llm
 RUN npx tsc -p apps/llm/tsconfig.app.json && npx tsc-alias -p apps/llm/tsconfig.app.json
 
@@ -34,6 +36,7 @@ FROM base AS prod-deps
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/llm-provider/package.json libs/llm-provider/
+COPY libs/rate-limit/package.json libs/rate-limit/
 COPY docker/prune-dev-optional.mjs docker/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --strict-allow-scripts --no-audit --no-fund \
  && node docker/prune-dev-optional.mjs

@@ -17,6 +17,7 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/llm-provider/package.json libs/llm-provider/
+COPY libs/rate-limit/package.json libs/rate-limit/
 RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audit --no-fund
 
 # ---- build: the project's own build command (apps/web/project.json) into dist/apps/web (no source

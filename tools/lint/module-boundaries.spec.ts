@@ -65,4 +65,16 @@ describe('module boundaries', () => {
     const code = "import { LlmError } from '@sluice/llm-provider';\nexport const x = LlmError;\n";
     await expect(ruleIdsFor('apps/api/src/x.ts', code)).resolves.toEqual([]);
   });
+
+  it('keeps NestJS out of the rate-limit library', async () => {
+    const code = "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n";
+    await expect(ruleIdsFor('libs/rate-limit/src/x.ts', code)).resolves.toContain('no-restricted-imports');
+  });
+
+  it('lets both apps use the rate-limit library, and keeps it out of the web app', async () => {
+    const code = "import { RateLimiter } from '@sluice/rate-limit';\nexport const x = RateLimiter;\n";
+    await expect(ruleIdsFor('apps/api/src/x.ts', code)).resolves.toEqual([]);
+    await expect(ruleIdsFor('apps/llm/src/x.ts', code)).resolves.toEqual([]);
+    await expect(ruleIdsFor('apps/web/src/x.ts', code)).resolves.toContain('@nx/enforce-module-boundaries');
+  });
 });

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError } from '@sluice/contracts';
 import { createApp } from './bootstrap';
 import { createLogger } from './common/logger';
-import { type ApiConfig, ConfigError, loadApiConfig } from './config/api-config';
+import { type ApiConfig, loadApiConfig } from './config/api-config';
 import { resolveJwtSecret } from './config/jwt-secret';
 import {
   EMBEDDED_DATABASE,

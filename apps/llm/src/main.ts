@@ -1,12 +1,13 @@
 import { createApp } from './create-app';
-import { GatewayConfigError, loadGatewayConfig } from './config/gateway-config';
+import { ConfigError } from '@sluice/contracts';
+import { loadGatewayConfig } from './config/gateway-config';
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadGatewayConfig(process.env);
   } catch (error) {
-    if (!(error instanceof GatewayConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

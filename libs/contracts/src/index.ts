@@ -10,3 +10,4 @@ export * from './health';
 export * from './json-depth';
 export * from './log-text';
 export * from './secret-strength';
+export * from './config';

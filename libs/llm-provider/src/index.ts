@@ -3,6 +3,5 @@ export * from './codecs';
 export * from './stream';
 export * from './adapters';
 export * from './resilience';
-export * from './limits';
 export * from './routing';
 export * from './registry';

@@ -52,7 +52,7 @@ export function schemaKeys(schema: unknown): string[] {
 
 export const LLM_KEYS = schemaKeys(llmEnvSchema);
 export const API_KEYS = schemaKeys(apiEnvSchema);
-export const GATEWAY_KEYS = schemaKeys(gatewayConfigModule.gatewayEnvSchema);
+export const GATEWAY_KEYS = gatewayConfigModule.gatewayEnvSchemas.flatMap(schemaKeys);
 
 /** Every variable an app reads: its own and the LLM module's (both apps host the module). */
 export const APP_ENV: Record<AppName, ReadonlySet<string>> = {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
+import { ConfigError } from '@sluice/contracts';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadApiConfig } from '../config/api-config';
+import { loadApiConfig } from '../config/api-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import {
   EMBEDDED_DATABASE,

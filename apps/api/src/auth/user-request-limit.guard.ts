@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
-import type { RateLimitDecision, RateLimiter } from '@sluice/llm-provider';
+import type { RateLimitDecision, RateLimiter } from '@sluice/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from '../common/api.exception';
 import type { RuntimeConfig } from '../config/api-config';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { RateLimitDecision, RateLimiter, RateLimitRule } from '@sluice/llm-provider';
+import type { RateLimitDecision, RateLimiter, RateLimitRule } from '@sluice/rate-limit';
 import { ApiException } from '../common/api.exception';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';

@@ -147,7 +147,7 @@ export class ChatService implements BeforeApplicationShutdown {
     const assistantId = exchange.assistantMessage.id;
     res.writeHead(200, { ...prepared.rateLimitHeaders, ...SSE_HEADERS, 'x-request-id': requestId });
     res.flushHeaders();
-    const sse = new SseWriter(res);
+    const sse = new SseWriter(res, this.config.sseKeepAliveMs);
 
     let clientGone = false;
     const onClose = () => {
@@ -156,7 +156,6 @@ export class ChatService implements BeforeApplicationShutdown {
       controller.abort(new Error('the client closed the connection'));
     };
     res.on('close', onClose);
-    const keepAlive = setInterval(() => sse.comment('keep-alive'), this.config.sseKeepAliveMs);
 
     const started = performance.now();
     let ttftMs: number | null = null;
@@ -249,8 +248,6 @@ export class ChatService implements BeforeApplicationShutdown {
     } catch (error) {
       this.logger.error(`LLM stream for answer ${assistantId} threw`, (error as Error).stack);
       fail({ code: 'llm_error', message: 'The LLM call failed unexpectedly', retryable: true });
-    } finally {
-      clearInterval(keepAlive);
     }
 
     // The server is stopping: keep the text, tell a still-connected client.

@@ -12,35 +12,27 @@ export const SSE_HEADERS = {
 } as const;
 
 /**
- * Writes the browser stream: each event gets the next `id:` (so a client can report `Last-Event-ID`);
- * backpressure and a gone client are the shared `SseResponse`'s.
+ * Writes the browser stream once its headers are out: each event gets the next `id:` (so a client
+ * can report `Last-Event-ID`); backpressure, a gone client and the keep-alive comment after
+ * `keepAliveMs` without a write are the shared `SseResponse`'s.
  */
 export class SseWriter {
   private seq = 0;
   private readonly sse: SseResponse;
 
-  constructor(res: ServerResponse) {
+  constructor(res: ServerResponse, keepAliveMs: number) {
     this.sse = new SseResponse(res);
+    this.sse.keepAlive(keepAliveMs);
   }
 
   get open(): boolean {
     return this.sse.open;
   }
 
-  /** The `id:` of the last event written. */
-  get lastId(): number {
-    return this.seq;
-  }
-
   event<K extends ChatStreamEventName>(name: K, data: DataOf<K>): Promise<void> {
     if (!this.sse.open) return Promise.resolve();
     this.seq += 1;
     return this.sse.send({ event: name, id: this.seq, data: JSON.stringify(data) });
-  }
-
-  /** A comment line: parsers skip it; proxies see traffic on an idle stream. */
-  comment(text: string): void {
-    this.sse.comment(text);
   }
 
   end(): void {

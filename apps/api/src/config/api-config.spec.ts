@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadApiConfig } from './api-config';
+import { ConfigError } from '@sluice/contracts';
+import { loadApiConfig } from './api-config';
 import { resolveJwtSecret } from './jwt-secret';
 
 function issuesOf(env: Record<string, string>): string[] {

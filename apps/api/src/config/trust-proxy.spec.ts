@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ConfigError, loadApiConfig } from './api-config';
+import { ConfigError } from '@sluice/contracts';
+import { loadApiConfig } from './api-config';
 import { fastifyTrustProxy } from './trust-proxy';
 
 function trustProxyIssues(value: string): string[] {

@@ -137,10 +137,6 @@ export class MessagesService {
     );
   }
 
-  async setModel(id: string, model: string, provider: string): Promise<void> {
-    await this.messages.update({ id }, { model, provider });
-  }
-
   /**
    * Stores how an answer ended. A model may write U+0000, which PostgreSQL's text cannot hold (a
    * caller's NUL is refused at the door; the model's cannot be): it is stored as U+FFFD.

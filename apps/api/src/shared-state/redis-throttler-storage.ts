@@ -1,4 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 
 // A fixed window per key: the first hit starts it; every replica counts into the same key.
@@ -10,15 +10,26 @@ return {hits, redis.call('PTTL', KEYS[1])}
 
 /**
  * The throttler's per-address counters (login and register) in Redis, so N replicas allow the limit
- * once, not N times. A caller over the limit waits for its window to end.
+ * once, not N times. A caller over the limit waits for its window to end. While Redis is unreachable
+ * each replica counts on its own: the limit guards passwords, so it loosens rather than opens.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly local = new ThrottlerStorageService();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'sluice:api:throttle:',
   ) {}
 
-  async increment(key: string, ttlMs: number, limit: number, _blockMs: number, throttlerName: string) {
+  async increment(key: string, ttlMs: number, limit: number, blockMs: number, throttlerName: string) {
+    try {
+      return await this.incrementShared(key, ttlMs, limit, throttlerName);
+    } catch {
+      return this.local.increment(key, ttlMs, limit, blockMs, throttlerName);
+    }
+  }
+
+  private async incrementShared(key: string, ttlMs: number, limit: number, throttlerName: string) {
     const [hits, pttl] = (await this.redis.eval(
       HIT_SCRIPT,
       1,

@@ -1,10 +1,20 @@
 import { Global, Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
-import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from '@sluice/llm-provider';
-import { Redis } from 'ioredis';
+import {
+  closeRedis,
+  connectRedis,
+  createRedisClient,
+  MemoryRateLimitStore,
+  RateLimiter,
+  RedisRateLimitStore,
+} from '@sluice/rate-limit';
+import type { Redis } from 'ioredis';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 
-/** The one Redis connection of the API (`REDIS_URL`), or null: each limit then lives in this process. */
+/**
+ * The one Redis connection of the API (`REDIS_URL`), or null: each limit then lives in this process.
+ * It fails fast when Redis is down or stuck, and every counter kept in it fails open.
+ */
 export const REDIS = Symbol('REDIS');
 /** Requests and tokens per minute per subject (`RateLimiter`), counted in Redis when there is one. */
 export const RATE_LIMITER = Symbol('RATE_LIMITER');
@@ -15,13 +25,15 @@ export const RATE_LIMITER = Symbol('RATE_LIMITER');
     {
       provide: REDIS,
       inject: [API_CONFIG],
-      useFactory: (config: RuntimeConfig): Redis | null => {
-        if (config.redisUrl === undefined) return null;
-        const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
-        const logger = new Logger('Redis');
-        redis.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
-        return redis;
-      },
+      useFactory: (config: RuntimeConfig): Promise<Redis> | null =>
+        config.redisUrl === undefined
+          ? null
+          : connectRedis(
+              createRedisClient(config.redisUrl, {
+                log: new Logger('Redis'),
+                whileDown: 'rate limits and failed-login counts are not enforced until it is back',
+              }),
+            ),
     },
     {
       provide: RATE_LIMITER,
@@ -38,6 +50,6 @@ export class SharedStateModule implements OnModuleDestroy {
   constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    if (this.redis !== null) await closeRedis(this.redis);
   }
 }

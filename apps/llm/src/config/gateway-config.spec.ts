@@ -1,4 +1,5 @@
-import { GatewayConfigError, loadGatewayConfig } from './gateway-config';
+import { ConfigError } from '@sluice/contracts';
+import { loadGatewayConfig } from './gateway-config';
 
 const TOKEN = 'a-gateway-token-of-32-characters';
 
@@ -6,7 +7,7 @@ function problems(env: Record<string, string>): string {
   try {
     loadGatewayConfig(env);
   } catch (error) {
-    expect(error).toBeInstanceOf(GatewayConfigError);
+    expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
   }
   throw new Error('the configuration was accepted');

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { LlmUsage } from '@sluice/llm-provider';
 import {
-  type LlmUsage,
+  closeRedis,
+  connectRedis,
+  createRedisClient,
   MemoryRateLimitStore,
   type RateLimitDecision,
   RateLimiter,
   type RateLimitRule,
   RedisRateLimitStore,
-} from '@sluice/llm-provider';
+} from '@sluice/rate-limit';
 import { bearerToken } from '../auth/token-verifier';
 import { GATEWAY_CONFIG } from '../config/config.module';
 import type { GatewayConfig, RateLimitRuleConfig } from '../config/gateway-config';
@@ -34,20 +37,18 @@ export function callerSubject(token: string): string {
  * Requests and tokens per minute, per caller token and per end user, over the library's
  * `RateLimiter`: in this process, or in Redis (REDIS_URL) so that every replica enforces one limit.
  *
- * A store that fails (Redis down or slow) fails OPEN: the request goes through, with a warning when
- * the store goes away and `sluice_llm_rate_limit_store_errors_total` counting each miss. The limits
- * share capacity fairly; they are not what protects the upstreams (the library's per-upstream
- * concurrency queue still does), so a Redis outage should not become a gateway outage.
+ * A store that fails (Redis down or slow: the shared client fails fast) fails OPEN: the request goes
+ * through, with a warning when Redis goes away and `sluice_llm_rate_limit_store_errors_total`
+ * counting each miss. The limits share capacity fairly; they are not what protects the upstreams
+ * (the library's per-upstream concurrency queue still does), so a Redis outage should not become a
+ * gateway outage.
  */
 @Injectable()
 export class GatewayRateLimits implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(GatewayRateLimits.name);
   private readonly limiter: RateLimiter;
   private readonly redis: Redis | undefined;
   private readonly user: RateLimitRule | undefined;
   private readonly caller: RateLimitRule | undefined;
-  /** Set after a store failure until Redis is ready again: one warning per outage, not per request. */
-  private storeDown = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -57,21 +58,9 @@ export class GatewayRateLimits implements OnModuleInit, OnApplicationShutdown {
     this.user = ruleOf(limits.user);
     this.caller = ruleOf(limits.caller);
     if (limits.redisUrl !== undefined && (this.user || this.caller)) {
-      this.redis = new Redis(limits.redisUrl, {
-        lazyConnect: true,
-        // Without a connection a command fails at once (and the request goes through) instead of
-        // waiting in a queue; a connected Redis that stops answering fails it after a second.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        commandTimeout: 1_000,
-        connectTimeout: 2_000,
-        // ioredis arms this timer on shutdown even for a socket already gone, and it holds the process.
-        disconnectTimeout: 200,
-      });
-      this.redis.on('error', (error: Error) => this.storeFailed(undefined, error));
-      this.redis.on('ready', () => {
-        if (this.storeDown) this.logger.log('Redis is reachable again: rate limits are enforced');
-        this.storeDown = false;
+      this.redis = createRedisClient(limits.redisUrl, {
+        log: new Logger(GatewayRateLimits.name),
+        whileDown: 'requests go through unlimited until Redis is back',
       });
     }
     this.limiter = new RateLimiter(
@@ -79,22 +68,13 @@ export class GatewayRateLimits implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Connects to Redis at boot; an unreachable one is a warning, not a failed start (ioredis keeps retrying). */
+  /** Connects to Redis at boot; an unreachable one is a warning, not a failed start (the client keeps retrying). */
   async onModuleInit(): Promise<void> {
-    if (!this.redis) return;
-    try {
-      // Bounded by connectTimeout.
-      await this.redis.connect();
-    } catch (error) {
-      this.storeFailed(undefined, error);
-    }
+    if (this.redis) await connectRedis(this.redis);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const redis = this.redis;
-    if (!redis) return;
-    if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-    else redis.disconnect();
+    if (this.redis) await closeRedis(this.redis);
   }
 
   /**
@@ -114,8 +94,8 @@ export class GatewayRateLimits implements OnModuleInit, OnApplicationShutdown {
       let decision: RateLimitDecision;
       try {
         decision = await this.limiter.admit(subject.name, subject.rule);
-      } catch (error) {
-        this.storeFailed('admit', error);
+      } catch {
+        this.metrics.rateLimitStoreFailed('admit');
         return;
       }
       decisions.push(decision);
@@ -133,21 +113,8 @@ export class GatewayRateLimits implements OnModuleInit, OnApplicationShutdown {
       subjects
         .filter((subject) => subject.rule.tokensPerMinute !== undefined)
         .map((subject) =>
-          this.limiter
-            .record(subject.name, tokens)
-            .catch((error: unknown) => this.storeFailed('record', error)),
+          this.limiter.record(subject.name, tokens).catch(() => this.metrics.rateLimitStoreFailed('record')),
         ),
-    );
-  }
-
-  /** `operation` undefined: a connection error, logged but not counted (no request was let through). */
-  private storeFailed(operation: 'admit' | 'record' | undefined, error: unknown): void {
-    if (operation !== undefined) this.metrics.rateLimitStoreFailed(operation);
-    if (this.storeDown) return;
-    this.storeDown = true;
-    this.logger.warn(
-      `the rate-limit store failed (${error instanceof Error ? error.message : String(error)}): ` +
-        'requests go through unlimited until Redis is back',
     );
   }
 }

@@ -57,10 +57,16 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  private readonly streamsInFlight = new Gauge({
+  /** Read at each scrape from the calls the gateway tracks anyway (`CallTracker`). */
+  private streamsOpen: () => number = () => 0;
+
+  private readonly streamsInFlight: Gauge = new Gauge({
     name: 'sluice_llm_streams_in_flight',
     help: 'Streamed chat completions currently open.',
     registers: [this.registry],
+    collect: () => {
+      this.streamsInFlight.set(this.streamsOpen());
+    },
   });
 
   private readonly rateLimitStoreErrors = new Counter({
@@ -74,12 +80,8 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  streamOpened(): void {
-    this.streamsInFlight.inc();
-  }
-
-  streamClosed(): void {
-    this.streamsInFlight.dec();
+  readStreamsInFlight(count: () => number): void {
+    this.streamsOpen = count;
   }
 
   /** A rate-limit check (`admit`) or token count (`record`) the store failed; the gateway failed open. */

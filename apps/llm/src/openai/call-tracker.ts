@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { LlmError } from '@sluice/llm-provider';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 
 /** The call was cut because this gateway is stopping: another replica (or this one, restarted) can serve it. */
 export class GatewayShutdownError extends LlmError {
@@ -16,24 +17,32 @@ export class GatewayShutdownError extends LlmError {
 const CUT_CALLS_CLOSE_MS = 1_000;
 
 /**
- * The model calls in flight. Each gets an AbortController that fires when its client disconnects
- * (the library then closes the upstream request, so the model server stops generating). On shutdown
- * the calls get a grace period to finish; the ones still running are then cut, and report
- * `unavailable` (the caller may retry elsewhere) rather than a client abort.
+ * The model calls in flight: the gateway's one count of them (the streams among them are the
+ * `sluice_llm_streams_in_flight` gauge). Each gets an AbortController that fires when its client
+ * disconnects (the library then closes the upstream request, so the model server stops generating).
+ * On shutdown the calls get a grace period to finish; the ones still running are then cut, and
+ * report `unavailable` (the caller may retry elsewhere) rather than a client abort.
  */
 @Injectable()
 export class CallTracker {
   private readonly active = new Set<AbortController>();
+  private streams = 0;
   private drainWaiters: (() => void)[] = [];
   private shuttingDown = false;
 
+  constructor(metrics: GatewayMetrics) {
+    metrics.readStreamsInFlight(() => this.streams);
+  }
+
   /** A signal that aborts when `res` closes before it finished, or when shutdown cuts the call. */
-  begin(res: ServerResponse): AbortSignal {
+  begin(res: ServerResponse, streamed: boolean): AbortSignal {
     const controller = new AbortController();
     this.active.add(controller);
+    if (streamed) this.streams++;
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
       this.active.delete(controller);
+      if (streamed) this.streams--;
       if (this.active.size === 0) this.wakeDrainWaiters();
     });
     return controller.signal;
@@ -43,10 +52,6 @@ export class CallTracker {
   explain(error: LlmError): LlmError {
     if (error.code !== 'aborted' || !this.shuttingDown) return error;
     return new GatewayShutdownError();
-  }
-
-  get inFlight(): number {
-    return this.active.size;
   }
 
   /**

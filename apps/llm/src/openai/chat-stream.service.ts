@@ -11,7 +11,6 @@ import {
 } from '@sluice/llm-provider';
 import { GATEWAY_CONFIG } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
-import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { noteFailure } from './call-labels';
 import { CallTracker } from './call-tracker';
 import { ChunkBuilder } from './chat-response.builder';
@@ -47,7 +46,6 @@ const isContent = (event: LlmStreamEvent) =>
 export class ChatStreamService {
   constructor(
     private readonly registry: LlmRegistry,
-    private readonly metrics: GatewayMetrics,
     private readonly tracker: CallTracker,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
@@ -55,12 +53,10 @@ export class ChatStreamService {
   /** Resolves once the response is done; rejects (before any byte is written) with the error to answer. */
   async stream(options: StreamChatOptions): Promise<void> {
     const iterator = this.registry.stream(options.llmRequest)[Symbol.asyncIterator]();
-    this.metrics.streamOpened();
     try {
       const held = await this.hold(iterator, options);
       await this.send(iterator, held, options);
     } finally {
-      this.metrics.streamClosed();
       // Closes the upstream request if we stopped early (client gone, write failure).
       void iterator.return?.(undefined)?.catch(() => undefined);
     }

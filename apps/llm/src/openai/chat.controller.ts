@@ -41,7 +41,7 @@ export class ChatController {
     const llmRequest = toLlmRequest(body, {
       requestId: request.id,
       userId,
-      signal: this.tracker.begin(reply.raw),
+      signal: this.tracker.begin(reply.raw, body.stream === true),
     });
 
     if (body.stream === true) {

@@ -42,7 +42,7 @@ export class EmbeddingsController {
         model: body.model,
         input: typeof body.input === 'string' ? [body.input] : body.input,
         ...(body.dimensions == null ? {} : { dimensions: body.dimensions }),
-        signal: this.tracker.begin(reply.raw),
+        signal: this.tracker.begin(reply.raw, false),
         headers: { 'x-request-id': request.id },
         ...(userId === undefined ? {} : { user: userId }),
       });

@@ -5,13 +5,11 @@ const WRITTEN = Promise.resolve(true);
 const CLIENT_GONE = Promise.resolve(false);
 
 /**
- * Writes one OpenAI SSE response on the raw Node response (after Fastify's `reply.hijack()`), with a
- * `: keep-alive` comment after `keepAliveMs` without a write; backpressure and a gone client are the
+ * Writes one OpenAI SSE response on the raw Node response (after Fastify's `reply.hijack()`);
+ * backpressure, a gone client and the keep-alive comment after `keepAliveMs` without a write are the
  * shared `SseResponse`'s.
  */
 export class SseWriter {
-  private timer: NodeJS.Timeout | undefined;
-  private lastWriteAt = 0;
   private readonly sse: SseResponse;
 
   constructor(
@@ -19,7 +17,6 @@ export class SseWriter {
     private readonly keepAliveMs: number,
   ) {
     this.sse = new SseResponse(res);
-    res.once('close', () => this.clearTimer());
   }
 
   /** The client is still there and the response not ended. */
@@ -36,8 +33,7 @@ export class SseWriter {
       'x-accel-buffering': 'no',
     });
     // No flushHeaders(): the first event follows in the same tick and goes out in the same packet.
-    this.lastWriteAt = Date.now();
-    this.arm();
+    this.sse.keepAlive(this.keepAliveMs);
   }
 
   /** One `data: <json>` event from a value; resolves `false` when the client has gone. */
@@ -60,44 +56,17 @@ export class SseWriter {
   }
 
   end(): void {
-    this.clearTimer();
     this.sse.end();
   }
 
   /** Ends the response without its closing chunk, once what was written has gone out (see SseResponse). */
   abort(): void {
-    this.clearTimer();
     this.sse.abort();
   }
 
   private write(data: string, event?: string): Promise<boolean> {
     if (!this.open) return CLIENT_GONE;
-    // The keep-alive timer checks this when it fires: no timer churn per token.
-    this.lastWriteAt = Date.now();
     if (this.sse.write(event === undefined ? { data } : { event, data })) return WRITTEN;
     return this.sse.drained().then(() => this.open);
-  }
-
-  private arm(delayMs = this.keepAliveMs): void {
-    this.clearTimer();
-    this.timer = setTimeout(() => this.keepAlive(), delayMs);
-    this.timer.unref();
-  }
-
-  private keepAlive(): void {
-    this.timer = undefined;
-    if (!this.open) return;
-    const quietFor = Date.now() - this.lastWriteAt;
-    if (quietFor < this.keepAliveMs) {
-      this.arm(this.keepAliveMs - quietFor);
-      return;
-    }
-    this.sse.comment('keep-alive');
-    this.arm();
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
   }
 }

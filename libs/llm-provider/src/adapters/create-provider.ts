@@ -6,18 +6,13 @@ import { SluiceGatewayProvider } from './sluice-gateway';
 import { VllmProvider } from './vllm';
 
 export interface ProviderSpec extends ProviderSettings {
+  /** `sluice-gateway` only for a Sluice gateway: its headers name the end user. */
   kind: ProviderKind;
-  /**
-   * The upstream is a Sluice gateway: the older spelling of `kind: 'sluice-gateway'`, whatever `kind`
-   * says. Never set for a third-party server (the gateway's headers name the end user).
-   */
-  sluiceGateway?: boolean;
 }
 
 /** Builds the adapter for a configured provider. */
 export function createProvider(spec: ProviderSpec): LlmProvider {
-  const { kind, sluiceGateway, ...settings } = spec;
-  if (sluiceGateway === true) return new SluiceGatewayProvider(settings);
+  const { kind, ...settings } = spec;
   switch (kind) {
     case 'ollama':
       return new OllamaProvider(settings);

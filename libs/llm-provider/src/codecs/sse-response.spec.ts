@@ -56,4 +56,24 @@ describe('SseResponse', () => {
     await sse.send({ data: 'after' }); // a gone client: nothing written, nothing thrown
     server.close();
   });
+
+  it('sends a keep-alive comment only after a quiet interval, never between writes closer than that', async () => {
+    const { server, res, client, received } = await exchange();
+    const sse = new SseResponse(res);
+    sse.keepAlive(60);
+    // A write every 20 ms for 200 ms: the stream is never quiet for 60 ms.
+    for (let i = 0; i < 10; i++) {
+      await sse.send({ data: String(i) });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(received()).not.toContain(': keep-alive');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received().match(/\n: keep-alive\n\n/g)?.length).toBeGreaterThanOrEqual(2);
+    sse.end();
+    const settled = received().length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(received().length).toBe(settled);
+    client.destroy();
+    server.close();
+  });
 });

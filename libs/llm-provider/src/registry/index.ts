@@ -1,4 +1,3 @@
-export * from './config-error';
 export * from './context-windows';
 export * from './llm-config';
 export * from './llm-registry';

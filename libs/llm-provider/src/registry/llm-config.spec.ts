@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LlmConfigError } from './config-error';
+import { ConfigError } from '@sluice/contracts';
 import { loadLlmConfig } from './llm-config';
 
 describe('loadLlmConfig', () => {
@@ -29,7 +29,7 @@ describe('loadLlmConfig', () => {
     ]);
   });
 
-  it('reaches the gateway through the OpenAI-compatible adapter in gateway mode', () => {
+  it('reaches the gateway through the sluice-gateway adapter in gateway mode', () => {
     const config = loadLlmConfig({
       LLM_MODE: 'gateway',
       LLM_GATEWAY_URL: 'http://llm:3100',
@@ -38,7 +38,7 @@ describe('loadLlmConfig', () => {
     expect(config.providers).toEqual([
       expect.objectContaining({
         id: 'gateway',
-        kind: 'openai',
+        kind: 'sluice-gateway',
         baseUrl: 'http://llm:3100/v1',
         apiKey: 'a-very-long-internal-token',
       }),
@@ -48,7 +48,7 @@ describe('loadLlmConfig', () => {
   it('names every bad variable in one error', () => {
     const attempt = () =>
       loadLlmConfig({ LLM_PROVIDER: 'openai', OLLAMA_BASE_URL: 'not a url', LLM_IDLE_TIMEOUT_MS: '-5' });
-    expect(attempt).toThrow(LlmConfigError);
+    expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {

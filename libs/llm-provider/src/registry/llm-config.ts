@@ -1,9 +1,8 @@
-import { GATEWAY_TOKEN_MIN_BITS, weakSecretProblem } from '@sluice/contracts';
+import { type Env, GATEWAY_TOKEN_MIN_BITS, loadConfig, weakSecretProblem } from '@sluice/contracts';
 import { z } from 'zod';
 import type { LlmTimeouts, ProviderKind } from '../contract';
 import type { BackoffPolicy, CircuitBreakerPolicy, ConcurrencyPolicy } from '../resilience';
-import { loadRoutingFile, type RoutingConfig } from '../routing';
-import { formatZodIssues, LlmConfigError } from './config-error';
+import { loadRoutingFile } from '../routing';
 
 const url = (name: string) =>
   z
@@ -14,13 +13,13 @@ const url = (name: string) =>
 
 const positiveMs = z.coerce.number().int().positive();
 
-/** The environment variables the LLM module reads (DESIGN.md "Configuration"). */
-export const llmEnvSchema = z
+/** The environment variables the LLM module reads (README.md#llm-configuration). */
+const llmVariables = z
   .object({
     LLM_MODE: z.enum(['inprocess', 'gateway']).default('inprocess'),
     LLM_PROVIDER: z.enum(['ollama', 'openai', 'vllm']).default('ollama'),
     LLM_MODEL: z.string().trim().min(1).optional(),
-    OLLAMA_BASE_URL: url('OLLAMA_BASE_URL').default('http://127.0.0.1:11434'),
+    OLLAMA_BASE_URL: url('OLLAMA_BASE_URL').optional(),
     OPENAI_BASE_URL: url('OPENAI_BASE_URL').optional(),
     OPENAI_API_KEY: z.string().min(1).optional(),
     VLLM_BASE_URL: url('VLLM_BASE_URL').optional(),
@@ -44,12 +43,21 @@ export const llmEnvSchema = z
     LLM_QUEUE_TIMEOUT_MS: positiveMs.default(30_000),
     LLM_BREAKER_FAILURES: z.coerce.number().int().min(0).default(5),
     LLM_BREAKER_COOLDOWN_MS: positiveMs.default(30_000),
+    /** Only to refuse a weak LLM_GATEWAY_TOKEN in production; the apps validate it themselves. */
+    NODE_ENV: z.string().optional(),
   })
   .superRefine((env, ctx) => {
-    const require = (key: keyof typeof env, when: string) => {
-      if (env[key] === undefined)
-        ctx.addIssue({ code: 'custom', path: [key], message: `required when ${when}` });
+    const issue = (variable: keyof typeof env, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [variable], message });
+    const require = (variable: keyof typeof env, when: string) => {
+      if (env[variable] === undefined) issue(variable, `required when ${when}`);
     };
+    // The token the API presents to the gateway must not be a placeholder or guessable.
+    const token = env.LLM_GATEWAY_TOKEN;
+    if (env.NODE_ENV?.trim() === 'production' && token !== undefined && token.length >= 16) {
+      const problem = weakSecretProblem(token, GATEWAY_TOKEN_MIN_BITS);
+      if (problem !== undefined) issue('LLM_GATEWAY_TOKEN', problem);
+    }
     if (env.LLM_MODE === 'gateway') {
       require('LLM_GATEWAY_URL', 'LLM_MODE=gateway');
       require('LLM_GATEWAY_TOKEN', 'LLM_MODE=gateway');
@@ -59,142 +67,98 @@ export const llmEnvSchema = z
     if (env.LLM_PROVIDER === 'vllm') require('VLLM_BASE_URL', 'LLM_PROVIDER=vllm');
   });
 
-export type LlmEnv = z.infer<typeof llmEnvSchema>;
-
-export interface ProviderConfig {
-  /** Unique name in the registry, used in `provider:model` references. */
-  id: string;
-  kind: ProviderKind;
-  baseUrl: string;
-  apiKey?: string;
-  /** The upstream is the Sluice gateway (stage two): see `ProviderSettings.sluiceGateway`. */
-  sluiceGateway?: boolean;
-  /** Default deadlines for every call through this provider. */
-  timeouts: Required<LlmTimeouts>;
-}
-
-export interface ResilienceSettings {
-  backoff: BackoffPolicy;
-  circuitBreaker: CircuitBreakerPolicy;
-  /** The default for every upstream; the routing file can set each one's own. */
-  concurrency: ConcurrencyPolicy;
-}
-
-export interface LlmConfig {
-  mode: 'inprocess' | 'gateway';
-  resilience: ResilienceSettings;
-  /** Model aliases with fallback chains and per-upstream limits, from `LLM_MODELS_FILE`. */
-  routing?: RoutingConfig;
-  /** The provider a request without `provider:` goes to. */
-  defaultProvider: string;
-  /** The model a request without one gets; unset: the first model the default provider lists. */
-  defaultModel?: string;
-  providers: ProviderConfig[];
-}
+type LlmVariables = z.output<typeof llmVariables>;
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
+
+function provider(
+  id: string,
+  kind: ProviderKind,
+  baseUrl: string,
+  apiKey: string | undefined,
+  timeouts: Required<LlmTimeouts>,
+) {
+  return { id, kind, baseUrl, apiKey, timeouts };
+}
 
 /**
- * Reads the LLM configuration from the environment. Every provider with an address configured is
- * built; the default one always is. In gateway mode the only provider is the gateway itself, reached
- * through the OpenAI-compatible adapter.
+ * In gateway mode the only provider is the gateway itself, reached through the `sluice-gateway`
+ * adapter; otherwise every provider with an address configured is built, the default one always.
  */
-export function loadLlmConfig(env: Record<string, string | undefined> = process.env): LlmConfig {
-  const vars = blankToUndefined(env);
-  const parsed = llmEnvSchema.safeParse(vars);
-  const issues = [...(parsed.success ? [] : formatZodIssues(parsed.error)), ...productionSecretIssues(vars)];
-  if (!parsed.success || issues.length > 0) throw new LlmConfigError(issues);
-  const e = parsed.data;
-  const resilience: ResilienceSettings = {
-    backoff: {
-      maxRetries: e.LLM_MAX_RETRIES ?? (e.LLM_MODE === 'gateway' ? 0 : 2),
-      baseDelayMs: 250,
-      maxDelayMs: 4_000,
-      maxRetryAfterMs: 10_000,
-    },
-    circuitBreaker: { failureThreshold: e.LLM_BREAKER_FAILURES, cooldownMs: e.LLM_BREAKER_COOLDOWN_MS },
-    concurrency: {
-      maxConcurrent: e.LLM_MAX_CONCURRENCY ?? Infinity,
-      maxQueue: e.LLM_MAX_QUEUE,
-      queueTimeoutMs: e.LLM_QUEUE_TIMEOUT_MS,
-    },
-  };
-  const timeouts: Required<LlmTimeouts> = {
-    connectMs: e.LLM_CONNECT_TIMEOUT_MS ?? (e.LLM_MODE === 'gateway' ? 20_000 : 10_000),
+function providersOf(e: LlmVariables, timeouts: Required<LlmTimeouts>) {
+  if (e.LLM_MODE === 'gateway') {
+    return [provider('gateway', 'sluice-gateway', `${e.LLM_GATEWAY_URL}/v1`, e.LLM_GATEWAY_TOKEN, timeouts)];
+  }
+  const providers = [];
+  if (e.LLM_PROVIDER === 'ollama' || e.OLLAMA_BASE_URL !== undefined) {
+    providers.push(
+      provider('ollama', 'ollama', e.OLLAMA_BASE_URL ?? OLLAMA_DEFAULT_BASE_URL, undefined, timeouts),
+    );
+  }
+  if (e.LLM_PROVIDER === 'openai' || e.OPENAI_BASE_URL !== undefined || e.OPENAI_API_KEY !== undefined) {
+    const baseUrl = e.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL;
+    providers.push(provider('openai', 'openai', baseUrl, e.OPENAI_API_KEY, timeouts));
+  }
+  if (e.VLLM_BASE_URL !== undefined) {
+    providers.push(provider('vllm', 'vllm', e.VLLM_BASE_URL, e.VLLM_API_KEY, timeouts));
+  }
+  return providers;
+}
+
+function toLlmConfig(e: LlmVariables) {
+  const gateway = e.LLM_MODE === 'gateway';
+  const providers = providersOf(e, {
+    connectMs: e.LLM_CONNECT_TIMEOUT_MS ?? (gateway ? 20_000 : 10_000),
     firstTokenMs: e.LLM_FIRST_TOKEN_TIMEOUT_MS,
     idleMs: e.LLM_IDLE_TIMEOUT_MS,
     totalMs: e.LLM_TOTAL_TIMEOUT_MS,
-  };
-
-  if (e.LLM_MODE === 'gateway' && e.LLM_GATEWAY_URL !== undefined && e.LLM_GATEWAY_TOKEN !== undefined) {
-    return {
-      mode: 'gateway',
-      resilience,
-      defaultProvider: 'gateway',
-      ...(e.LLM_MODEL === undefined ? {} : { defaultModel: e.LLM_MODEL }),
-      providers: [
-        {
-          id: 'gateway',
-          kind: 'openai',
-          baseUrl: `${e.LLM_GATEWAY_URL}/v1`,
-          apiKey: e.LLM_GATEWAY_TOKEN,
-          sluiceGateway: true,
-          timeouts,
-        },
-      ],
-    };
-  }
-
-  const providers: ProviderConfig[] = [];
-  if (e.LLM_PROVIDER === 'ollama' || env.OLLAMA_BASE_URL) {
-    providers.push({ id: 'ollama', kind: 'ollama', baseUrl: e.OLLAMA_BASE_URL, timeouts });
-  }
-  if (e.LLM_PROVIDER === 'openai' || e.OPENAI_BASE_URL !== undefined || e.OPENAI_API_KEY !== undefined) {
-    providers.push({
-      id: 'openai',
-      kind: 'openai',
-      baseUrl: e.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL,
-      ...(e.OPENAI_API_KEY === undefined ? {} : { apiKey: e.OPENAI_API_KEY }),
-      timeouts,
-    });
-  }
-  if (e.VLLM_BASE_URL !== undefined) {
-    providers.push({
-      id: 'vllm',
-      kind: 'vllm',
-      baseUrl: e.VLLM_BASE_URL,
-      ...(e.VLLM_API_KEY === undefined ? {} : { apiKey: e.VLLM_API_KEY }),
-      timeouts,
-    });
-  }
-  const routing =
-    e.LLM_MODELS_FILE === undefined
-      ? undefined
-      : loadRoutingFile(
-          e.LLM_MODELS_FILE,
-          providers.map((provider) => provider.id),
-        );
+  });
+  const routingFile = gateway ? undefined : e.LLM_MODELS_FILE;
   return {
-    mode: 'inprocess',
-    resilience,
-    ...(routing ? { routing } : {}),
-    defaultProvider: e.LLM_PROVIDER,
-    ...(e.LLM_MODEL === undefined ? {} : { defaultModel: e.LLM_MODEL }),
+    mode: e.LLM_MODE,
+    resilience: {
+      backoff: {
+        maxRetries: e.LLM_MAX_RETRIES ?? (gateway ? 0 : 2),
+        baseDelayMs: 250,
+        maxDelayMs: 4_000,
+        maxRetryAfterMs: 10_000,
+      } satisfies BackoffPolicy,
+      circuitBreaker: {
+        failureThreshold: e.LLM_BREAKER_FAILURES,
+        cooldownMs: e.LLM_BREAKER_COOLDOWN_MS,
+      } satisfies CircuitBreakerPolicy,
+      /** The default for every upstream; the routing file can set each one's own. */
+      concurrency: {
+        maxConcurrent: e.LLM_MAX_CONCURRENCY ?? Infinity,
+        maxQueue: e.LLM_MAX_QUEUE,
+        queueTimeoutMs: e.LLM_QUEUE_TIMEOUT_MS,
+      } satisfies ConcurrencyPolicy,
+    },
+    /** Model aliases with fallback chains and per-upstream limits, from `LLM_MODELS_FILE`. */
+    routing:
+      routingFile === undefined
+        ? undefined
+        : loadRoutingFile(
+            routingFile,
+            providers.map((p) => p.id),
+          ),
+    /** The provider a request without `provider:` goes to. */
+    defaultProvider: gateway ? 'gateway' : e.LLM_PROVIDER,
+    /** The model a request without one gets; unset: the first model the default provider lists. */
+    defaultModel: e.LLM_MODEL,
     providers,
   };
 }
 
-/** In production the token the API presents to the gateway must not be a placeholder or guessable. */
-function productionSecretIssues(vars: Record<string, string | undefined>): string[] {
-  const token = vars['LLM_GATEWAY_TOKEN'];
-  if (vars['NODE_ENV']?.trim() !== 'production' || token === undefined || token.length < 16) return [];
-  const problem = weakSecretProblem(token, GATEWAY_TOKEN_MIN_BITS);
-  return problem === undefined ? [] : [`LLM_GATEWAY_TOKEN: ${problem}`];
-}
+/** The LLM module's variables, read into its configuration (a routing file's problems included). */
+export const llmEnvSchema = llmVariables.transform(toLlmConfig);
 
-/** `FOO=` in an env file means "not set", not "set to the empty string". */
-function blankToUndefined(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(env)) out[key] = value === '' ? undefined : value;
-  return out;
+export type LlmConfig = z.output<typeof llmEnvSchema>;
+export type ProviderConfig = LlmConfig['providers'][number];
+export type ResilienceSettings = LlmConfig['resilience'];
+
+/** Reads the LLM configuration from the environment; throws `ConfigError` naming every bad variable. */
+export function loadLlmConfig(env: Env = process.env): LlmConfig {
+  return loadConfig(env, (read) => read(llmEnvSchema));
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { LlmConfigError, formatZodIssues } from '../registry/config-error';
+import { ConfigError, issuesOf } from '@sluice/contracts';
 
 const timeoutsSchema = z
   .object({
@@ -80,11 +80,10 @@ export function parseRoutingFile(
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new LlmConfigError([`${source}: not valid YAML or JSON: ${(error as Error).message}`]);
+    throw new ConfigError([`${source}: not valid YAML or JSON: ${(error as Error).message}`]);
   }
   const parsed = routingFileSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new LlmConfigError(formatZodIssues(parsed.error).map((issue) => `${source}: ${issue}`));
+  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error).map((issue) => `${source}: ${issue}`));
 
   const issues: string[] = [];
   const known = new Set(providerIds);
@@ -113,7 +112,7 @@ export function parseRoutingFile(
     if (!known.has(id))
       issues.push(`${source}: providers.${id}: not a configured provider (${providerIds.join(', ')})`);
   }
-  if (issues.length > 0) throw new LlmConfigError(issues);
+  if (issues.length > 0) throw new ConfigError(issues);
   return { models, providers: parsed.data.providers ?? {} };
 }
 
@@ -122,7 +121,7 @@ export function loadRoutingFile(path: string, providerIds: string[]): RoutingCon
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new LlmConfigError([
+    throw new ConfigError([
       `LLM_MODELS_FILE: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     ]);
   }

@@ -146,12 +146,11 @@ describe('SluiceGatewayProvider', () => {
 });
 
 describe('createProvider', () => {
-  it("builds the gateway for kind 'sluice-gateway' and for the older sluiceGateway flag", () => {
+  it("builds the gateway for kind 'sluice-gateway' only", () => {
     const settings = { id: 'gateway', baseUrl };
-    expect(createProvider({ ...settings, kind: 'sluice-gateway' })).toBeInstanceOf(SluiceGatewayProvider);
-    const flagged = createProvider({ ...settings, kind: 'openai', sluiceGateway: true });
-    expect(flagged).toBeInstanceOf(SluiceGatewayProvider);
-    expect(flagged.kind).toBe('sluice-gateway');
+    const gatewayProvider = createProvider({ ...settings, kind: 'sluice-gateway' });
+    expect(gatewayProvider).toBeInstanceOf(SluiceGatewayProvider);
+    expect(gatewayProvider.kind).toBe('sluice-gateway');
     const plain = createProvider({ ...settings, kind: 'openai' });
     expect(plain).toBeInstanceOf(OpenAICompatibleProvider);
     expect(plain).not.toBeInstanceOf(SluiceGatewayProvider);

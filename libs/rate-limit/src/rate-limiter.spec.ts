@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MemoryRateLimitStore, RedisRateLimitStore } from './rate-limit-store';
-import { rateLimitError, RateLimiter } from './rate-limiter';
+import { RateLimiter } from './rate-limiter';
 
 describe('RateLimiter (in memory)', () => {
   let now = 0;
@@ -28,7 +28,6 @@ describe('RateLimiter (in memory)', () => {
       'x-ratelimit-reset-requests': '50s',
       'retry-after': '50',
     });
-    expect(rateLimitError(refused, 'user:1')).toMatchObject({ code: 'rate_limited', retryAfterMs: 50_000 });
   });
 
   it('keeps subjects apart', async () => {
@@ -54,7 +53,6 @@ describe('RateLimiter (in memory)', () => {
     const refused = await l.admit('u', { tokensPerMinute: 1_000, requestsPerMinute: 100 });
     expect(refused).toMatchObject({ allowed: false, tokens: { remaining: 0 } });
     expect(refused.headers['x-ratelimit-limit-tokens']).toBe('1000');
-    expect(rateLimitError(refused, 'u').message).toContain('tokens');
     now += 120_000;
     await expect(l.admit('u', { tokensPerMinute: 1_000 })).resolves.toMatchObject({ allowed: true });
   });

@@ -1,4 +1,3 @@
-import { LlmError } from '../contract';
 import type { RateLimitStore, WindowCounts } from './rate-limit-store';
 
 export interface RateLimitRule {
@@ -73,14 +72,6 @@ export class RateLimiter {
     const windowStart = Math.floor(time / WINDOW_MS) * WINDOW_MS;
     await this.store.add(`${subject}:tokens`, windowStart, WINDOW_MS, Math.round(tokens));
   }
-}
-
-/** The error a refusal becomes: 429 with Retry-After wherever it surfaces. */
-export function rateLimitError(decision: RateLimitDecision, subject: string): LlmError {
-  const what = decision.tokens && decision.tokens.remaining <= 0 ? 'tokens' : 'requests';
-  return new LlmError('rate_limited', `rate limit reached for ${subject}: too many ${what} per minute`, {
-    ...(decision.retryAfterMs === undefined ? {} : { retryAfterMs: decision.retryAfterMs }),
-  });
 }
 
 function estimate(counts: WindowCounts, weight: number): number {

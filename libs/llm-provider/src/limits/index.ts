@@ -1,2 +1,0 @@
-export * from './rate-limit-store';
-export * from './rate-limiter';

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { boundForLog, type SendMessageBody, type TokenUsage } from '@sluice/contracts';
-import { type LlmMessage, LlmRegistry, type LlmUsage } from '@sluice/llm-provider';
+import { boundForLog, type SendMessageBody } from '@sluice/contracts';
+import { type LlmMessage, LlmRegistry } from '@sluice/llm-provider';
 import { ApiException } from '../common/api.exception';
-import { type ApiLlmError, describeLlmError } from '../common/llm-errors';
 import type { RuntimeConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/config.module';
 import { AnswerLeases } from '../conversations/answer-leases';
@@ -12,6 +11,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { type AnswerOutcome, MessagesService, type StartedExchange } from '../conversations/messages.service';
 import { UsageRecordsService } from '../usage/usage-records.service';
 import type { UserEntity } from '../users/user.entity';
+import { type AnswerEnd, AnswerRelay } from './answer-relay';
 import { ChatRateLimit } from './chat-rate-limit';
 import { HistoryBudget } from './history-budget';
 import { SSE_HEADERS, SseWriter } from './sse-writer';
@@ -33,14 +33,6 @@ interface ActiveStream {
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
-
-function tokenUsage(usage: LlmUsage): TokenUsage {
-  return {
-    ...(usage.promptTokens === undefined ? {} : { promptTokens: usage.promptTokens }),
-    ...(usage.completionTokens === undefined ? {} : { completionTokens: usage.completionTokens }),
-    ...(usage.totalTokens === undefined ? {} : { totalTokens: usage.totalTokens }),
-  };
-}
 
 class ShutdownError extends Error {
   override readonly name = 'ShutdownError';
@@ -143,66 +135,35 @@ export class ChatService implements BeforeApplicationShutdown {
     requestId: string,
     controller: AbortController,
   ): Promise<void> {
-    const { exchange } = prepared;
-    const assistantId = exchange.assistantMessage.id;
+    const assistantId = prepared.exchange.assistantMessage.id;
     res.writeHead(200, { ...prepared.rateLimitHeaders, ...SSE_HEADERS, 'x-request-id': requestId });
     res.flushHeaders();
-    const sse = new SseWriter(res, this.config.sseKeepAliveMs);
+    const relay = new AnswerRelay(new SseWriter(res, this.config.sseKeepAliveMs), prepared, requestId);
+    const client = watchClient(res, controller);
 
-    let clientGone = false;
-    const onClose = () => {
-      if (res.writableFinished) return;
-      clientGone = true;
-      controller.abort(new Error('the client closed the connection'));
-    };
-    res.on('close', onClose);
+    let end = await this.relayAnswer(prepared, relay, controller, client, requestId);
+    const shuttingDown = controller.signal.aborted && controller.signal.reason instanceof ShutdownError;
+    if (shuttingDown && !client.gone && end.outcome.status !== 'complete') end = relay.serverShutdown();
 
-    const started = performance.now();
-    let ttftMs: number | null = null;
-    let text = '';
-    let usage: LlmUsage = {};
-    let model: string | null = prepared.model ?? null;
-    let provider: string | null = null;
-    let metaSent = false;
-    const sendMeta = async () => {
-      if (metaSent) return;
-      metaSent = true;
-      await sse.event('meta', {
-        conversationId: prepared.conversation.id,
-        userMessageId: exchange.userMessage.id,
-        assistantMessageId: assistantId,
-        model,
-        provider,
-      });
-    };
-    const outcome = (status: AnswerOutcome['status'], errorCode: string | null): AnswerOutcome => ({
-      status,
-      content: text,
-      model,
-      provider,
-      promptTokens: usage.promptTokens ?? null,
-      completionTokens: usage.completionTokens ?? null,
-      ttftMs,
-      durationMs: Math.round(performance.now() - started),
-      errorCode,
-    });
+    try {
+      await this.messages.finish(assistantId, end.outcome);
+    } catch (error) {
+      this.logger.error(`Could not store the outcome of answer ${assistantId}`, (error as Error).stack);
+    }
+    await this.account(prepared, end.outcome, relay.draft.totalTokens());
+    client.stopWatching();
+    if (!client.gone) await relay.close(end);
+    this.logger.log(describeEnd(assistantId, end, requestId));
+  }
 
-    let final: AnswerOutcome | undefined;
-    let terminal: (() => Promise<void>) | undefined;
-    /** What went wrong in the library's words (addresses, upstream text): for the log line only. */
-    let failure: string | undefined;
-    const fail = (error: ApiLlmError) => {
-      final = outcome('failed', error.code);
-      terminal = () =>
-        sse.event('error', {
-          code: error.code,
-          message: error.message,
-          retryable: error.retryable,
-          ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-          requestId,
-        });
-    };
-
+  /** Reads the library's stream into the browser's until the answer ends. Never throws. */
+  private async relayAnswer(
+    prepared: PreparedChat,
+    relay: AnswerRelay,
+    controller: AbortController,
+    client: WatchedClient,
+    requestId: string,
+  ): Promise<AnswerEnd> {
     try {
       const events = this.registry.stream({
         ...(prepared.model === undefined ? {} : { model: prepared.model }),
@@ -212,81 +173,30 @@ export class ChatService implements BeforeApplicationShutdown {
         headers: { 'x-request-id': requestId },
       });
       for await (const event of events) {
-        if (event.type === 'queued') {
-          await sse.event('queued', { position: event.position });
-        } else if (event.type === 'start') {
-          model = event.model;
-          provider = event.provider;
-          await sendMeta();
-        } else if (event.type === 'text-delta') {
-          if (event.text === '') continue;
-          ttftMs ??= Math.round(performance.now() - started);
-          text += event.text;
-          await sendMeta();
-          await sse.event('delta', { text: event.text });
-        } else if (event.type === 'usage') {
-          usage = { ...usage, ...event.usage };
-          await sse.event('usage', tokenUsage(usage));
-        } else if (event.type === 'finish') {
-          usage = { ...usage, ...event.usage };
-          final = outcome('complete', null);
-          const done = { finishReason: event.reason, usage: tokenUsage(usage) };
-          terminal = () => sse.event('done', done);
-          break;
-        } else if (event.type === 'error') {
-          failure = event.error.message;
-          const described = controller.signal.aborted ? null : describeLlmError(event.error);
-          if (described === null) final = outcome('interrupted', clientGone ? 'client_closed' : 'aborted');
-          else fail(described);
-          break;
-        }
-        // reasoning-delta and tool-call are not part of the browser stream (yet).
-      }
-      if (final === undefined) {
-        fail({ code: 'llm_error', message: 'The LLM stream ended without an answer', retryable: true });
-      }
-    } catch (error) {
-      this.logger.error(`LLM stream for answer ${assistantId} threw`, (error as Error).stack);
-      fail({ code: 'llm_error', message: 'The LLM call failed unexpectedly', retryable: true });
-    }
-
-    // The server is stopping: keep the text, tell a still-connected client.
-    const shuttingDown = controller.signal.aborted && controller.signal.reason instanceof ShutdownError;
-    if (shuttingDown && !clientGone && final?.status !== 'complete') {
-      final = outcome('interrupted', 'server_shutdown');
-      terminal = () =>
-        sse.event('error', {
-          code: 'internal',
-          message: 'The server is restarting; the answer was cut short. Send the message again.',
-          retryable: true,
-          requestId,
+        const end = await relay.forward(event, {
+          aborted: controller.signal.aborted,
+          clientGone: client.gone,
         });
-    }
-
-    const result = final ?? outcome('interrupted', 'aborted');
-    // Stored before the last event goes out: a client that reloads on `done` finds the answer there.
-    try {
-      await this.messages.finish(assistantId, result);
+        if (end) return end;
+      }
+      return relay.failed({
+        code: 'llm_error',
+        message: 'The LLM stream ended without an answer',
+        retryable: true,
+      });
     } catch (error) {
-      this.logger.error(`Could not store the outcome of answer ${assistantId}`, (error as Error).stack);
+      const answer = prepared.exchange.assistantMessage.id;
+      this.logger.error(`LLM stream for answer ${answer} threw`, (error as Error).stack);
+      return relay.failed({
+        code: 'llm_error',
+        message: 'The LLM call failed unexpectedly',
+        retryable: true,
+      });
     }
-    await this.account(prepared, result, usage);
-    res.off('close', onClose);
-    if (!clientGone) {
-      await sendMeta();
-      if (terminal) await terminal();
-      sse.end();
-    }
-    this.logger.log(
-      `answer ${assistantId} ${result.status}${result.errorCode ? ` (${result.errorCode})` : ''}: ` +
-        `model=${result.model ?? '-'} provider=${result.provider ?? '-'} ttft=${result.ttftMs ?? '-'}ms ` +
-        `duration=${result.durationMs}ms tokens=${result.promptTokens ?? '-'}+${result.completionTokens ?? '-'} ` +
-        `request=${requestId}${failure === undefined ? '' : `: ${boundForLog(failure, 500)}`}`,
-    );
   }
 
   /** The usage row and the user's token budget, however the stream ended. Never throws. */
-  private async account(prepared: PreparedChat, result: AnswerOutcome, usage: LlmUsage): Promise<void> {
+  private async account(prepared: PreparedChat, result: AnswerOutcome, tokens: number): Promise<void> {
     const assistantId = prepared.exchange.assistantMessage.id;
     try {
       await this.usageRecords.record({
@@ -306,7 +216,37 @@ export class ChatService implements BeforeApplicationShutdown {
     } catch (error) {
       this.logger.error(`Could not record the usage of answer ${assistantId}`, (error as Error).stack);
     }
-    const tokens = usage.totalTokens ?? (usage.promptTokens ?? 0) + (usage.completionTokens ?? 0);
     await this.rateLimit.record(prepared.userId, tokens);
   }
+}
+
+interface WatchedClient {
+  /** The browser closed the connection before the answer's end. */
+  readonly gone: boolean;
+  stopWatching(): void;
+}
+
+/** A browser that goes away aborts the answer's LLM call. */
+function watchClient(res: ServerResponse, controller: AbortController): WatchedClient {
+  const client = {
+    gone: false,
+    stopWatching: () => res.off('close', onClose),
+  };
+  const onClose = () => {
+    if (res.writableFinished) return;
+    client.gone = true;
+    controller.abort(new Error('the client closed the connection'));
+  };
+  res.on('close', onClose);
+  return client;
+}
+
+function describeEnd(assistantId: string, end: AnswerEnd, requestId: string): string {
+  const result = end.outcome;
+  return (
+    `answer ${assistantId} ${result.status}${result.errorCode ? ` (${result.errorCode})` : ''}: ` +
+    `model=${result.model ?? '-'} provider=${result.provider ?? '-'} ttft=${result.ttftMs ?? '-'}ms ` +
+    `duration=${result.durationMs}ms tokens=${result.promptTokens ?? '-'}+${result.completionTokens ?? '-'} ` +
+    `request=${requestId}${end.failure === undefined ? '' : `: ${boundForLog(end.failure, 500)}`}`
+  );
 }

@@ -111,26 +111,7 @@ export class ChatStreamService {
         void reply.header(SLUICE_HEADERS.servedByModel, start.model);
       }
       writer.start(headersOf(reply));
-      if (!(await writer.data(chunks.role()))) return;
-      for (const event of held.events) {
-        if (!(await this.emit(event, state, options)) || state.ended) return;
-      }
-      let pending = held.pending ?? iterator.next();
-      for (;;) {
-        const step = await pending;
-        if (step.done) {
-          // The library promises a terminal event; never let a quiet end look like a clean one.
-          await this.emit(
-            { type: 'error', error: new LlmError('upstream', 'the stream ended without a finish') },
-            state,
-            options,
-          );
-          return;
-        }
-        this.observe(step.value, options);
-        if (!(await this.emit(step.value, state, options)) || state.ended) return;
-        pending = iterator.next();
-      }
+      if (await writer.data(chunks.role())) await this.relay(iterator, held, state, options);
     } catch (error) {
       options.request.log.error({ err: error }, 'the chat stream failed');
       options.request.sluice.call.outcome = 'internal';
@@ -146,6 +127,31 @@ export class ChatStreamService {
       } else {
         writer.end();
       }
+    }
+  }
+
+  /** Writes the held events, then the rest of the stream, until its end or the client's. */
+  private async relay(
+    iterator: AsyncIterator<LlmStreamEvent>,
+    held: { events: LlmStreamEvent[]; pending: Promise<Step> | undefined },
+    state: StreamState,
+    options: StreamChatOptions,
+  ): Promise<void> {
+    for (const event of held.events) {
+      if (!(await this.emit(event, state, options)) || state.ended) return;
+    }
+    let pending = held.pending ?? iterator.next();
+    for (;;) {
+      const step = await pending;
+      if (step.done) {
+        // The library promises a terminal event; never let a quiet end look like a clean one.
+        const error = new LlmError('upstream', 'the stream ended without a finish');
+        await this.emit({ type: 'error', error }, state, options);
+        return;
+      }
+      this.observe(step.value, options);
+      if (!(await this.emit(step.value, state, options)) || state.ended) return;
+      pending = iterator.next();
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Exchange } from './fake-exchange';
 import { FakeServer, type FakeUpstream } from './fake-server';
-import type { WireFixture } from './wire-fixture';
+import type { LlmCallOptions, LlmProvider, LlmStreamEvent } from '../contract';
+import { loadWireFixture, type WireFixture } from './wire-fixture';
 
 export interface FixtureUpstream extends FakeUpstream {
   /** Queues recorded exchanges: each next request is answered with the next one, whatever it asks. */
@@ -47,4 +48,36 @@ class FixtureServer extends FakeServer implements FixtureUpstream {
 
 export async function startFixtureServer(): Promise<FixtureUpstream> {
   return new FixtureServer().listen();
+}
+
+/**
+ * A spec's replay of recorded exchanges to one adapter: the fixture server for the spec's life, the
+ * adapter pointed at it, and `stream(name)` playing one fixture and collecting the events.
+ */
+export function fixtureReplay<P extends LlmProvider>(
+  makeProvider: (upstreamUrl: string) => P,
+  call: (fixture: WireFixture) => LlmCallOptions,
+) {
+  let upstream: FixtureUpstream;
+  let provider: P;
+  beforeAll(async () => {
+    upstream = await startFixtureServer();
+    provider = makeProvider(upstream.url);
+  });
+  afterAll(() => upstream.close());
+  beforeEach(() => upstream.reset());
+  return {
+    provider: () => provider,
+    /** Serves the named fixture to the next request. */
+    play(name: string): WireFixture {
+      const fixture = loadWireFixture(name);
+      upstream.play(fixture);
+      return fixture;
+    },
+    async stream(name: string): Promise<LlmStreamEvent[]> {
+      const events: LlmStreamEvent[] = [];
+      for await (const event of provider.stream(call(this.play(name)))) events.push(event);
+      return events;
+    },
+  };
 }

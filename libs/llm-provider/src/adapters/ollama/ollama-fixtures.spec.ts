@@ -2,30 +2,17 @@
  * Recorded Ollama exchanges (testing/fixtures/ollama, docs/wire-formats.md#ollama) replayed byte for
  * byte over a real socket: the contract events each one must give.
  */
-import type { LlmStreamEvent } from '../../contract';
-import { startFixtureServer, type FixtureUpstream } from '../../testing/fixture-server';
-import { loadWireFixture } from '../../testing/wire-fixture';
+import { fixtureReplay } from '../../testing/fixture-server';
 import { OllamaProvider } from './ollama-provider';
 
-let upstream: FixtureUpstream;
-let provider: OllamaProvider;
-
-beforeAll(async () => {
-  upstream = await startFixtureServer();
-  provider = new OllamaProvider({ id: 'ollama', baseUrl: upstream.url });
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.reset());
-
-async function replay(name: string): Promise<LlmStreamEvent[]> {
-  const fixture = loadWireFixture(name);
-  upstream.play(fixture);
-  const { model } = fixture.request.body as { model: string };
-  const events: LlmStreamEvent[] = [];
-  for await (const event of provider.stream({ model, messages: [{ role: 'user', content: 'hi' }] }))
-    events.push(event);
-  return events;
-}
+const fixtures = fixtureReplay(
+  (url) => new OllamaProvider({ id: 'ollama', baseUrl: url }),
+  (fixture) => ({
+    model: (fixture.request.body as { model: string }).model,
+    messages: [{ role: 'user', content: 'hi' }],
+  }),
+);
+const replay = (name: string) => fixtures.stream(name);
 
 const text = (...pieces: string[]) => pieces.map((piece) => ({ type: 'text-delta', text: piece }));
 const start = (model: string) => ({ type: 'start', provider: 'ollama', model, warnings: [] });
@@ -94,9 +81,9 @@ describe('OllamaProvider on recorded exchanges', () => {
   ])('%s: an HTTP error before any record, streamed or not', async (name, code, status, message) => {
     const expected = { code, status, retryable: false, message: `ollama answered ${status}: ${message}` };
     expect(await replay(name)).toEqual([failure(expected)]);
-    upstream.play(loadWireFixture(name));
+    fixtures.play(name);
     await expect(
-      provider.chat({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hi' }] }),
+      fixtures.provider().chat({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hi' }] }),
     ).rejects.toMatchObject(expected);
   });
 });

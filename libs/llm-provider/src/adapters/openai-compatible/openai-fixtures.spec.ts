@@ -2,30 +2,17 @@
  * Recorded OpenAI exchanges (testing/fixtures/openai, docs/wire-formats.md#openai) replayed byte for
  * byte over a real socket: the contract events each one must give, streamed and not.
  */
-import type { LlmStreamEvent } from '../../contract';
-import { startFixtureServer, type FixtureUpstream } from '../../testing/fixture-server';
+import { fixtureReplay } from '../../testing/fixture-server';
 import { loadWireFixture } from '../../testing/wire-fixture';
 import { OpenAICompatibleProvider } from './openai-compatible-provider';
 
 const MODEL = 'gpt-4o-mini-2024-07-18';
-let upstream: FixtureUpstream;
-let provider: OpenAICompatibleProvider;
-
-beforeAll(async () => {
-  upstream = await startFixtureServer();
-  provider = new OpenAICompatibleProvider({ id: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-x' });
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.reset());
-
 const call = { model: MODEL, messages: [{ role: 'user' as const, content: 'hi' }] };
-
-async function replay(name: string): Promise<LlmStreamEvent[]> {
-  upstream.play(loadWireFixture(name));
-  const events: LlmStreamEvent[] = [];
-  for await (const event of provider.stream(call)) events.push(event);
-  return events;
-}
+const fixtures = fixtureReplay(
+  (url) => new OpenAICompatibleProvider({ id: 'openai', baseUrl: `${url}/v1`, apiKey: 'sk-x' }),
+  () => call,
+);
+const replay = (name: string) => fixtures.stream(name);
 
 const start = { type: 'start', provider: 'openai', model: MODEL, warnings: [] };
 const text = (...pieces: string[]) => pieces.map((piece) => ({ type: 'text-delta', text: piece }));
@@ -105,7 +92,7 @@ describe('OpenAICompatibleProvider on recorded OpenAI exchanges', () => {
         .message,
     );
     expect(await replay(name)).toEqual([failure({ ...expected, message })]);
-    upstream.play(loadWireFixture(name));
-    await expect(provider.chat(call)).rejects.toMatchObject({ ...expected, message });
+    fixtures.play(name);
+    await expect(fixtures.provider().chat(call)).rejects.toMatchObject({ ...expected, message });
   });
 });

@@ -2,30 +2,16 @@
  * Recorded vLLM exchanges (testing/fixtures/vllm, docs/wire-formats.md#vllm) replayed byte for byte
  * over a real socket: the contract events each one must give, and vLLM's error shapes, streamed or not.
  */
-import type { LlmStreamEvent } from '../../contract';
-import { startFixtureServer, type FixtureUpstream } from '../../testing/fixture-server';
-import { loadWireFixture } from '../../testing/wire-fixture';
+import { fixtureReplay } from '../../testing/fixture-server';
 import { VllmProvider } from './vllm-provider';
 
 const MODEL = 'Qwen/Qwen3-8B';
-let upstream: FixtureUpstream;
-let provider: VllmProvider;
-
-beforeAll(async () => {
-  upstream = await startFixtureServer();
-  provider = new VllmProvider({ id: 'vllm', baseUrl: `${upstream.url}/v1`, apiKey: 'k' });
-});
-afterAll(() => upstream.close());
-beforeEach(() => upstream.reset());
-
 const call = { model: MODEL, messages: [{ role: 'user' as const, content: 'hi' }] };
-
-async function replay(name: string): Promise<LlmStreamEvent[]> {
-  upstream.play(loadWireFixture(name));
-  const events: LlmStreamEvent[] = [];
-  for await (const event of provider.stream(call)) events.push(event);
-  return events;
-}
+const fixtures = fixtureReplay(
+  (url) => new VllmProvider({ id: 'vllm', baseUrl: `${url}/v1`, apiKey: 'k' }),
+  () => call,
+);
+const replay = (name: string) => fixtures.stream(name);
 
 const failure = (fields: Record<string, unknown>) => ({
   type: 'error',
@@ -65,7 +51,7 @@ describe('VllmProvider on recorded vLLM exchanges', () => {
   ])('%s: %s, the same streamed or not', async (name, code, status, message) => {
     const expected = { code, status, retryable: false, message: expect.stringContaining(message) };
     expect(await replay(name)).toEqual([failure(expected)]);
-    upstream.play(loadWireFixture(name));
-    await expect(provider.chat(call)).rejects.toMatchObject(expected);
+    fixtures.play(name);
+    await expect(fixtures.provider().chat(call)).rejects.toMatchObject(expected);
   });
 });

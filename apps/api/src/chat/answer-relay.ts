@@ -35,8 +35,8 @@ export class AnswerRelay {
     this.draft = new AnswerDraft(prepared.model ?? null);
   }
 
-  /** Writes one event; the answer's end when the event is terminal. */
-  async forward(event: LlmStreamEvent, stop: StopState): Promise<AnswerEnd | undefined> {
+  /** Writes one event; the answer's end when the event is terminal. `stop` is asked only on an error. */
+  async forward(event: LlmStreamEvent, stop: () => StopState): Promise<AnswerEnd | undefined> {
     const { draft, sse } = this;
     switch (event.type) {
       case 'queued':
@@ -62,10 +62,11 @@ export class AnswerRelay {
         return { outcome: draft.outcome('complete', null), terminal: () => sse.event('done', done) };
       }
       case 'error': {
-        const described = stop.aborted ? null : describeLlmError(event.error);
+        const { aborted, clientGone } = stop();
+        const described = aborted ? null : describeLlmError(event.error);
         const end = described
           ? this.failed(described)
-          : { outcome: draft.outcome('interrupted', stop.clientGone ? 'client_closed' : 'aborted') };
+          : { outcome: draft.outcome('interrupted', clientGone ? 'client_closed' : 'aborted') };
         return { ...end, failure: event.error.message };
       }
       default:

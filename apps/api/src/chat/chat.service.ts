@@ -172,11 +172,9 @@ export class ChatService implements BeforeApplicationShutdown {
         user: prepared.userId,
         headers: { 'x-request-id': requestId },
       });
+      const stop = () => ({ aborted: controller.signal.aborted, clientGone: client.gone });
       for await (const event of events) {
-        const end = await relay.forward(event, {
-          aborted: controller.signal.aborted,
-          clientGone: client.gone,
-        });
+        const end = await relay.forward(event, stop);
         if (end) return end;
       }
       return relay.failed({
